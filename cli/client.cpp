@@ -1,0 +1,124 @@
+#include "client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "util.h"
+
+namespace picocray::cli {
+
+uint16_t Client::send(MsgType type, const std::vector<uint8_t>& body) {
+  seq_ = static_cast<uint16_t>(seq_ + 1 == 0 ? 1 : seq_ + 1);
+  FrameHeader h;
+  h.type = static_cast<uint8_t>(type);
+  h.seq = seq_;
+  std::vector<uint8_t> out(kMaxFrameEncoded);
+  size_t n = frame_encode(h, body.data(), body.size(), out.data(), out.size());
+  if (n == 0) throw CliError(kExitFailure, "request too large to frame");
+  link_.write(out.data(), n);
+  return seq_;
+}
+
+bool Client::next_frame(Frame* f, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    while (pending_pos_ < pending_.size()) {
+      if (decoder_.push(pending_[pending_pos_++])) {
+        f->type = decoder_.header().type;
+        f->seq = decoder_.header().seq;
+        f->body.assign(decoder_.body(), decoder_.body() + decoder_.body_len());
+        return true;
+      }
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) return false;
+    pending_.resize(4096);
+    size_t n = link_.read(pending_.data(), pending_.size(), static_cast<int>(left));
+    pending_.resize(n);
+    pending_pos_ = 0;
+  }
+}
+
+std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& body,
+                                     const std::function<void(const Frame&)>& on_stream) {
+  uint16_t seq = send(type, body);
+  Frame f;
+  for (;;) {
+    if (!next_frame(&f, timeout_ms_))
+      throw CliError(kExitTimeout, link_.name() + ": no answer within " +
+                                       std::to_string(timeout_ms_ / 1000.0).substr(0, 4) + " s");
+    if (f.seq != seq) {
+      if (f.type == static_cast<uint8_t>(MsgType::log))
+        spdlog::info("device: {}", std::string(f.body.begin(), f.body.end()));
+      else
+        spdlog::debug("ignoring frame type 0x{:02x} for seq {}", f.type, f.seq);
+      continue;
+    }
+    if (f.type == static_cast<uint8_t>(MsgType::ok)) return f.body;
+    if (f.type == static_cast<uint8_t>(MsgType::error)) {
+      ErrorReply e;
+      Reader r(f.body.data(), f.body.size());
+      if (!decode(r, &e)) throw CliError(kExitProtocol, "malformed ERROR frame from the device");
+      throw DeviceError(e.code, e.text);
+    }
+    if (on_stream) on_stream(f);
+  }
+}
+
+const HelloReply& Client::hello() {
+  // A delimiter first: whatever half-frame the device holds is closed off.
+  uint8_t zero = 0;
+  link_.write(&zero, 1);
+  HelloRequest q;
+  std::vector<uint8_t> body(8);
+  Writer w(body.data(), body.size());
+  encode(w, q);
+  body.resize(w.size());
+  std::vector<uint8_t> reply;
+  try {
+    reply = request(MsgType::hello, body);
+  } catch (const DeviceError& e) {
+    if (e.code == ErrorCode::version_mismatch)
+      throw CliError(kExitProtocol, std::string("incompatible protocol: ") + e.what() +
+                                        "; this picocray speaks 1." +
+                                        std::to_string(kProtocolMinor));
+    throw CliError(kExitProtocol, std::string("handshake refused: ") + e.what());
+  } catch (const CliError& e) {
+    if (e.exit_code == kExitTimeout)
+      throw CliError(kExitTimeout, link_.name() + ": no PicoCray handshake answer (is this a "
+                                                  "PicoCray controller?)");
+    throw;
+  }
+  Reader r(reply.data(), reply.size());
+  if (!decode(r, &hello_)) throw CliError(kExitProtocol, "malformed handshake answer");
+  if (hello_.proto_major != kProtocolMajor)
+    throw CliError(kExitProtocol, "controller speaks protocol " +
+                                      std::to_string(hello_.proto_major) + "." +
+                                      std::to_string(hello_.proto_minor) + ", this picocray 1." +
+                                      std::to_string(kProtocolMinor) + ": update one of them");
+  return hello_;
+}
+
+std::vector<NodeEntry> Client::nodes() {
+  auto body = request(MsgType::nodes, {});
+  Reader r(body.data(), body.size());
+  uint8_t n = r.u8();
+  std::vector<NodeEntry> out(n);
+  for (auto& e : out)
+    if (!decode(r, &e)) throw CliError(kExitProtocol, "malformed NODES answer");
+  if (!r.done()) throw CliError(kExitProtocol, "malformed NODES answer");
+  return out;
+}
+
+InfoReply Client::info() {
+  auto body = request(MsgType::info, {});
+  Reader r(body.data(), body.size());
+  InfoReply m;
+  if (!decode(r, &m)) throw CliError(kExitProtocol, "malformed INFO answer");
+  return m;
+}
+
+}  // namespace picocray::cli

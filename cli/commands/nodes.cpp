@@ -1,0 +1,71 @@
+// picocray nodes: the secondaries the controller has enrolled.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+
+namespace picocray::cli {
+
+namespace {
+
+const char* state_name(NodeState s) {
+  switch (s) {
+    case NodeState::idle: return "idle";
+    case NodeState::busy: return "busy";
+    case NodeState::lost: return "lost";
+  }
+  return "unknown";
+}
+
+std::string hex_uid(uint64_t uid) {
+  char b[20];
+  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(uid));
+  return b;
+}
+
+int run_nodes(const Globals& g, bool json) {
+  Session s = connect(g);
+  auto nodes = s.client->nodes();
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& n : nodes) {
+      char addr[8];
+      std::snprintf(addr, sizeof addr, "0x%02x", n.address);
+      arr.push_back({{"index", n.index},
+                     {"address", addr},
+                     {"unique_id", hex_uid(n.unique_id)},
+                     {"state", state_name(n.state)},
+                     {"cores", n.cores},
+                     {"firmware", std::to_string(n.fw_major) + "." + std::to_string(n.fw_minor) +
+                                      "." + std::to_string(n.fw_patch)},
+                     {"tiles_done", n.tiles_done},
+                     {"integrity_errors", n.integrity_errors},
+                     {"retries", n.retries},
+                     {"last_seen_ms", n.last_seen_ms}});
+    }
+    std::printf("%s\n", arr.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-5s %-7s %-16s %-5s %-5s %-8s %8s %7s %7s %10s\n", "INDEX", "ADDRESS", "UNIQUE_ID",
+              "STATE", "CORES", "FIRMWARE", "TILES", "ERRORS", "RETRIES", "LAST_SEEN");
+  for (const auto& n : nodes) {
+    std::string fw = std::to_string(n.fw_major) + "." + std::to_string(n.fw_minor) + "." +
+                     std::to_string(n.fw_patch);
+    std::printf("%-5u 0x%02x    %-16s %-5s %-5u %-8s %8u %7u %7u %8ums\n", n.index, n.address,
+                hex_uid(n.unique_id).c_str(), state_name(n.state), n.cores, fw.c_str(),
+                n.tiles_done, n.integrity_errors, n.retries, n.last_seen_ms);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_nodes_command(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand("nodes", "List the secondaries the controller has enrolled");
+  cmd->footer("Example:\n  picocray --port sim nodes --json");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "A JSON array of nodes on stdout");
+  cmd->callback([&g, json]() { g.exit_code = run_nodes(g, *json); });
+}
+
+}  // namespace picocray::cli

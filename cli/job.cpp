@@ -1,0 +1,83 @@
+#include "job.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "picocray/tile_block.h"
+#include "util.h"
+
+namespace picocray::cli {
+
+RenderResult run_render(Client& client, const RenderRequest& job,
+                        const std::function<void(uint32_t, uint32_t)>& on_progress) {
+  RenderResult res;
+  res.counts.assign(static_cast<size_t>(job.width) * job.height, 0);
+  const uint32_t total = tile_count(job);
+  std::vector<bool> seen(total, false);
+  uint32_t received = 0;
+  std::vector<uint16_t> tile(kMaxTilePixels);
+  std::vector<uint8_t> body(256);
+  Writer w(body.data(), body.size());
+  encode(w, job);
+  body.resize(w.size());
+
+  auto start = std::chrono::steady_clock::now();
+  auto on_stream = [&](const Frame& f) {
+    if (f.type == static_cast<uint8_t>(MsgType::progress)) return;
+    if (f.type != static_cast<uint8_t>(MsgType::tile)) return;
+    TileHeader h;
+    const uint8_t* payload = nullptr;
+    if (!tile_block_parse(f.body.data(), f.body.size(), &h, &payload))
+      throw CliError(kExitCluster, "a tile arrived corrupted (CRC or header)");
+    TileTask t = h.tile_index < total ? tile_task(job, h.tile_index) : TileTask{};
+    if (h.tile_index >= total || t.x != h.x || t.y != h.y || t.w != h.w || t.h != h.h)
+      throw CliError(kExitCluster, "a tile arrived that does not belong to the job (index " +
+                                       std::to_string(h.tile_index) + ")");
+    if (seen[h.tile_index])
+      throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " arrived twice");
+    if (!tile_decode(payload, h.payload_len, h.w, h.h, tile.data()))
+      throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " did not decode");
+    seen[h.tile_index] = true;
+    ++received;
+    res.frame_bytes += f.body.size();
+    for (uint32_t r = 0; r < h.h; ++r)
+      std::copy(tile.begin() + r * h.w, tile.begin() + (r + 1) * h.w,
+                res.counts.begin() + static_cast<size_t>(h.y + r) * job.width + h.x);
+    if (on_progress) on_progress(received, total);
+  };
+  auto reply = client.request(MsgType::render, body, on_stream);
+  res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Reader r(reply.data(), reply.size());
+  if (!decode(r, &res.summary)) throw CliError(kExitProtocol, "malformed render summary");
+  if (received != total || res.summary.tiles != total)
+    throw CliError(kExitCluster, "render ended with " + std::to_string(received) + " of " +
+                                     std::to_string(total) + " tiles");
+  return res;
+}
+
+std::vector<uint16_t> reference_counts(const RenderRequest& job) {
+  std::vector<uint16_t> out(static_cast<size_t>(job.width) * job.height);
+  const uint32_t total = tile_count(job);
+  std::atomic<uint32_t> next{0};
+  auto worker = [&]() {
+    std::vector<uint16_t> tile(kMaxTilePixels);
+    for (uint32_t i = next++; i < total; i = next++) {
+      TileTask t = tile_task(job, i);
+      compute_tile(t, tile.data());
+      for (uint32_t r = 0; r < t.h; ++r)
+        std::copy(tile.begin() + r * t.w, tile.begin() + (r + 1) * t.w,
+                  out.begin() + static_cast<size_t>(t.y + r) * job.width + t.x);
+    }
+  };
+  unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned k = 1; k < n; ++k) threads.emplace_back(worker);
+  worker();
+  for (auto& th : threads) th.join();
+  return out;
+}
+
+}  // namespace picocray::cli

@@ -1,0 +1,26 @@
+// A render on the cluster, assembled on the host from the tiles the nodes encoded.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "client.h"
+#include "picocray/protocol.h"
+
+namespace picocray::cli {
+
+struct RenderResult {
+  std::vector<uint16_t> counts;  // width x height, row 0 at the top
+  RenderSummary summary;
+  double wall_s = 0;
+  uint64_t frame_bytes = 0;  // tile bytes received over the link
+};
+
+// Runs the job; on_progress gets (tiles done, tiles total). Throws CliError or DeviceError.
+RenderResult run_render(Client& client, const RenderRequest& job,
+                        const std::function<void(uint32_t, uint32_t)>& on_progress = {});
+
+// The host reference: the same kernel over the same grid, on the host's cores.
+std::vector<uint16_t> reference_counts(const RenderRequest& job);
+
+}  // namespace picocray::cli

@@ -1,0 +1,33 @@
+// The byte stream to a controller: a serial port, a pseudo-terminal, raw TCP, or the simulator.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "picocray/sim.h"
+
+namespace picocray::cli {
+
+class Link {
+ public:
+  virtual ~Link() = default;
+  // Writes all bytes or throws CliError.
+  virtual void write(const uint8_t* data, size_t len) = 0;
+  // Waits up to timeout_ms; returns the bytes read (0 on timeout). Throws when the link is gone.
+  virtual size_t read(uint8_t* buf, size_t cap, int timeout_ms) = 0;
+  virtual std::string name() const = 0;
+  // The simulator behind the link, for modelled figures; null for real hardware.
+  virtual sim::Simulator* simulator() { return nullptr; }
+};
+
+struct SimOptions {
+  uint32_t nodes = 8;
+  uint64_t seed = 1;
+  sim::Model model;
+};
+
+// port: "sim", "sim:N", "tcp://HOST:PORT", or a device path.
+std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& sim);
+
+}  // namespace picocray::cli

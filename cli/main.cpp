@@ -1,0 +1,85 @@
+// picocray: drive a PicoCray cluster from the terminal and from scripts.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "client.h"
+#include "commands/command.h"
+#include "util.h"
+
+using namespace picocray;
+using namespace picocray::cli;
+
+namespace {
+
+void setup_logging(int verbose, bool quiet, const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  if (std::getenv("NO_COLOR") != nullptr || !isatty(STDERR_FILENO))
+    sink->set_color_mode(spdlog::color_mode::never);
+  auto logger = std::make_shared<spdlog::logger>("picocray", sink);
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::level::level_enum l = spdlog::level::warn;
+  if (verbose == 1) l = spdlog::level::info;
+  if (verbose >= 2) l = spdlog::level::debug;
+  if (quiet) l = spdlog::level::err;
+  if (!level.empty()) l = spdlog::level::from_str(level);
+  spdlog::set_level(l);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"picocray: drive a PicoCray cluster of Raspberry Pi Picos"};
+  app.set_version_flag("--version", std::string("picocray ") + PICOCRAY_VERSION);
+  app.footer(
+      "Ports: a serial device path, tcp://HOST:PORT, or sim / sim:N for the simulated cluster.\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 port, 4 timeout, 5 protocol, 6 cluster,\n"
+      "7 verify mismatch, 130 interrupted (docs/cli.md).");
+  Globals g;
+  if (const char* env = std::getenv("PICOCRAY_PORT")) g.port = env;
+  if (g.port.empty()) g.port = "auto";
+  int verbose = 0;
+  bool quiet = false;
+  std::string level;
+  app.add_option("-p,--port", g.port, "Serial device, tcp://HOST:PORT, sim or sim:N (env PICOCRAY_PORT)");
+  app.add_option("--timeout", g.timeout_s, "Seconds to wait for the device to answer")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", verbose, "More detail on stderr (-vv for debug)");
+  app.add_flag("-q,--quiet", quiet, "Errors only on stderr");
+  app.add_option("--log-level", level, "trace, debug, info, warn, error or off");
+  app.add_option("--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)");
+  // Logging is set before any command runs (subcommand callbacks run after parsing completes).
+  app.parse_complete_callback([&]() { setup_logging(verbose, quiet, level); });
+  add_nodes_command(app, g);
+  add_render_command(app, g);
+  app.require_subcommand(1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "picocray: %s (see --help)\n", e.what());
+    return kExitUsage;
+  } catch (const CliError& e) {
+    std::fprintf(stderr, "picocray: %s\n", e.what());
+    return e.exit_code;
+  } catch (const DeviceError& e) {
+    std::fprintf(stderr, "picocray: the cluster refused: %s (%s)\n", e.what(), error_name(e.code));
+    return e.code == ErrorCode::bad_job ? kExitUsage : kExitCluster;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "picocray: %s\n", e.what());
+    return kExitFailure;
+  }
+  return g.exit_code;
+}

@@ -1,0 +1,177 @@
+#include "picocray/i2c_map.h"
+
+#include "picocray/crc32.h"
+#include "picocray/protocol.h"
+#include "picocray/wire.h"
+
+namespace picocray::i2c {
+
+void seal(uint8_t* out, size_t n) {
+  Writer w(out + n, 4);
+  w.u32(crc32(out, n));
+}
+
+bool sealed(const uint8_t* in, size_t len) {
+  if (len < 4) return false;
+  Reader r(in + len - 4, 4);
+  return crc32(in, len - 4) == r.u32();
+}
+
+namespace {
+
+// Runs the field writer over a buffer of exactly `len` bytes (CRC included) and seals it.
+template <typename Fields>
+size_t build_block(size_t len, uint8_t* out, size_t cap, Fields fields) {
+  if (cap < len) return 0;
+  Writer w(out, len - 4);
+  fields(w);
+  if (!w.ok() || w.size() != len - 4) return 0;
+  seal(out, len - 4);
+  return len;
+}
+
+}  // namespace
+
+size_t build(const StatusBlock& b, uint8_t* out, size_t cap) {
+  return build_block(kStatusLen, out, cap, [&](Writer& w) {
+    w.u8(static_cast<uint8_t>(b.phase));
+    w.u8(b.ready);
+    w.u8(b.free);
+    w.u8(b.rx_errors);
+    w.u16(b.job_id);
+    w.u16(b.ready_len);
+    w.u32(b.last_tile);
+  });
+}
+
+bool parse(const uint8_t* in, size_t len, StatusBlock* b) {
+  if (len != kStatusLen || !sealed(in, len)) return false;
+  Reader r(in, len - 4);
+  uint8_t phase = r.u8();
+  b->phase = static_cast<NodePhase>(phase);
+  b->ready = r.u8();
+  b->free = r.u8();
+  b->rx_errors = r.u8();
+  b->job_id = r.u16();
+  b->ready_len = r.u16();
+  b->last_tile = r.u32();
+  return r.done() && phase <= static_cast<uint8_t>(NodePhase::busy);
+}
+
+size_t build(const IdentBlock& b, uint8_t* out, size_t cap) {
+  return build_block(kIdentLen, out, cap, [&](Writer& w) {
+    w.u64(b.unique_id);
+    w.u8(b.fw_major);
+    w.u8(b.fw_minor);
+    w.u8(b.fw_patch);
+    w.u8(b.cores);
+    w.u32(b.capabilities);
+  });
+}
+
+bool parse(const uint8_t* in, size_t len, IdentBlock* b) {
+  if (len != kIdentLen || !sealed(in, len)) return false;
+  Reader r(in, len - 4);
+  b->unique_id = r.u64();
+  b->fw_major = r.u8();
+  b->fw_minor = r.u8();
+  b->fw_patch = r.u8();
+  b->cores = r.u8();
+  b->capabilities = r.u32();
+  return r.done();
+}
+
+size_t build(const JobBlock& b, uint8_t* out, size_t cap) {
+  return build_block(kJobLen, out, cap, [&](Writer& w) {
+    w.u16(b.job_id);
+    w.u8(static_cast<uint8_t>(b.precision));
+    w.u16(b.max_iter);
+    w.u16(b.width);
+    w.u16(b.height);
+    encode_coord(w, b.x0);
+    encode_coord(w, b.x1);
+    encode_coord(w, b.y0);
+    encode_coord(w, b.y1);
+  });
+}
+
+bool parse(const uint8_t* in, size_t len, JobBlock* b) {
+  if (len != kJobLen || !sealed(in, len)) return false;
+  Reader r(in, len - 4);
+  b->job_id = r.u16();
+  uint8_t p = r.u8();
+  b->precision = static_cast<Precision>(p);
+  b->max_iter = r.u16();
+  b->width = r.u16();
+  b->height = r.u16();
+  b->x0 = decode_coord(r);
+  b->x1 = decode_coord(r);
+  b->y0 = decode_coord(r);
+  b->y1 = decode_coord(r);
+  return r.done() && (p == 32 || p == 64 || p == 128) && b->max_iter >= 1 && b->width >= 1 &&
+         b->height >= 1;
+}
+
+size_t build(const TileAssign& b, uint8_t* out, size_t cap) {
+  return build_block(kTileAssignLen, out, cap, [&](Writer& w) {
+    w.u16(b.job_id);
+    w.u32(b.tile_index);
+    w.u16(b.x);
+    w.u16(b.y);
+    w.u8(b.w);
+    w.u8(b.h);
+  });
+}
+
+bool parse(const uint8_t* in, size_t len, TileAssign* b) {
+  if (len != kTileAssignLen || !sealed(in, len)) return false;
+  Reader r(in, len - 4);
+  b->job_id = r.u16();
+  b->tile_index = r.u32();
+  b->x = r.u16();
+  b->y = r.u16();
+  b->w = r.u8();
+  b->h = r.u8();
+  return r.done() && b->w >= 1 && b->h >= 1 && b->w <= kMaxTileSide && b->h <= kMaxTileSide;
+}
+
+size_t build(const AckBlock& b, uint8_t* out, size_t cap) {
+  return build_block(kAckLen, out, cap, [&](Writer& w) { w.u32(b.tile_index); });
+}
+
+bool parse(const uint8_t* in, size_t len, AckBlock* b) {
+  if (len != kAckLen || !sealed(in, len)) return false;
+  Reader r(in, len - 4);
+  b->tile_index = r.u32();
+  return r.done();
+}
+
+size_t build(const ClaimBlock& b, uint8_t* out, size_t cap) {
+  return build_block(kClaimLen, out, cap, [&](Writer& w) {
+    w.u64(b.unique_id);
+    w.u8(b.address);
+  });
+}
+
+bool parse(const uint8_t* in, size_t len, ClaimBlock* b) {
+  if (len != kClaimLen || !sealed(in, len)) return false;
+  Reader r(in, len - 4);
+  b->unique_id = r.u64();
+  b->address = r.u8();
+  return r.done() && b->address >= kFirstNodeAddress && b->address < kFirstNodeAddress + 64;
+}
+
+size_t build_magic(uint8_t magic, uint8_t* out, size_t cap) {
+  return build_block(1 + 4, out, cap, [&](Writer& w) { w.u8(magic); });
+}
+
+bool parse_magic(const uint8_t* in, size_t len, uint8_t magic) {
+  return len == 5 && sealed(in, len) && in[0] == magic;
+}
+
+size_t build_echo(const uint8_t* data, size_t n, uint8_t* out, size_t cap) {
+  if (n > kEchoMax) return 0;
+  return build_block(n + 4, out, cap, [&](Writer& w) { w.bytes(data, n); });
+}
+
+}  // namespace picocray::i2c

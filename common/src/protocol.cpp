@@ -1,0 +1,275 @@
+#include "picocray/protocol.h"
+
+namespace picocray {
+
+void encode_coord(Writer& w, const Coord& c) {
+  for (int i = 0; i < 4; ++i) w.u32(c.w[i]);
+}
+
+Coord decode_coord(Reader& r) {
+  Coord c;
+  for (int i = 0; i < 4; ++i) c.w[i] = r.u32();
+  return c;
+}
+
+void encode(Writer& w, const HelloRequest& m) {
+  w.u8(m.major);
+  w.u8(m.minor);
+}
+
+bool decode(Reader& r, HelloRequest* m) {
+  m->major = r.u8();
+  m->minor = r.u8();
+  return r.done();
+}
+
+void encode(Writer& w, const HelloReply& m) {
+  w.u8(m.proto_major);
+  w.u8(m.proto_minor);
+  w.u8(m.fw_major);
+  w.u8(m.fw_minor);
+  w.u8(m.fw_patch);
+  w.u64(m.unique_id);
+  w.u8(static_cast<uint8_t>(m.role));
+  w.u32(m.capabilities);
+  w.u16(m.max_frame_body);
+  w.u8(m.node_count);
+  w.str(m.board);
+}
+
+bool decode(Reader& r, HelloReply* m) {
+  m->proto_major = r.u8();
+  m->proto_minor = r.u8();
+  // A later major may lay out the rest differently: stop here and let the caller compare.
+  if (m->proto_major != kProtocolMajor) return r.ok();
+  m->fw_major = r.u8();
+  m->fw_minor = r.u8();
+  m->fw_patch = r.u8();
+  m->unique_id = r.u64();
+  m->role = static_cast<Role>(r.u8());
+  m->capabilities = r.u32();
+  m->max_frame_body = r.u16();
+  m->node_count = r.u8();
+  r.str(m->board, sizeof m->board);
+  // A later minor may append fields; take what this version knows.
+  return r.ok();
+}
+
+void encode(Writer& w, const InfoReply& m) {
+  w.u32(m.cpu_hz);
+  w.u32(m.i2c_hz);
+  w.u8(m.node_count);
+  w.u64(m.uptime_us);
+  w.u32(m.link.frames_in);
+  w.u32(m.link.frames_out);
+  w.u32(m.link.crc_errors);
+  w.u32(m.link.malformed);
+  w.u32(m.link.overlong);
+  w.u32(m.jobs_done);
+}
+
+bool decode(Reader& r, InfoReply* m) {
+  m->cpu_hz = r.u32();
+  m->i2c_hz = r.u32();
+  m->node_count = r.u8();
+  m->uptime_us = r.u64();
+  m->link.frames_in = r.u32();
+  m->link.frames_out = r.u32();
+  m->link.crc_errors = r.u32();
+  m->link.malformed = r.u32();
+  m->link.overlong = r.u32();
+  m->jobs_done = r.u32();
+  return r.ok();
+}
+
+void encode(Writer& w, const NodeEntry& m) {
+  w.u8(m.index);
+  w.u8(m.address);
+  w.u64(m.unique_id);
+  w.u8(static_cast<uint8_t>(m.state));
+  w.u8(m.cores);
+  w.u8(m.fw_major);
+  w.u8(m.fw_minor);
+  w.u8(m.fw_patch);
+  w.u32(m.tiles_done);
+  w.u32(m.integrity_errors);
+  w.u32(m.retries);
+  w.u32(m.last_seen_ms);
+}
+
+bool decode(Reader& r, NodeEntry* m) {
+  m->index = r.u8();
+  m->address = r.u8();
+  m->unique_id = r.u64();
+  uint8_t state = r.u8();
+  m->state = static_cast<NodeState>(state);
+  m->cores = r.u8();
+  m->fw_major = r.u8();
+  m->fw_minor = r.u8();
+  m->fw_patch = r.u8();
+  m->tiles_done = r.u32();
+  m->integrity_errors = r.u32();
+  m->retries = r.u32();
+  m->last_seen_ms = r.u32();
+  return r.ok() && state <= static_cast<uint8_t>(NodeState::lost);
+}
+
+void encode(Writer& w, const RenderRequest& m) {
+  w.u8(static_cast<uint8_t>(m.precision));
+  w.u16(m.max_iter);
+  w.u16(m.width);
+  w.u16(m.height);
+  w.u8(m.tile_w);
+  w.u8(m.tile_h);
+  w.u64(m.node_mask);
+  w.u8(m.flags);
+  encode_coord(w, m.x0);
+  encode_coord(w, m.x1);
+  encode_coord(w, m.y0);
+  encode_coord(w, m.y1);
+}
+
+bool decode(Reader& r, RenderRequest* m) {
+  m->precision = static_cast<Precision>(r.u8());
+  m->max_iter = r.u16();
+  m->width = r.u16();
+  m->height = r.u16();
+  m->tile_w = r.u8();
+  m->tile_h = r.u8();
+  m->node_mask = r.u64();
+  m->flags = r.u8();
+  m->x0 = decode_coord(r);
+  m->x1 = decode_coord(r);
+  m->y0 = decode_coord(r);
+  m->y1 = decode_coord(r);
+  return r.done();
+}
+
+void encode(Writer& w, const RenderSummary& m) {
+  w.u32(m.tiles);
+  w.u64(m.iterations);
+  w.u64(m.elapsed_us);
+  w.u64(m.i2c_bytes);
+  w.u32(m.i2c_transactions);
+  w.u32(m.retries);
+  w.u32(m.integrity_errors);
+  w.u8(m.node_count);
+  for (uint8_t i = 0; i < m.node_count; ++i) {
+    w.u8(m.per_node[i].node);
+    w.u32(m.per_node[i].tiles);
+  }
+}
+
+bool decode(Reader& r, RenderSummary* m) {
+  m->tiles = r.u32();
+  m->iterations = r.u64();
+  m->elapsed_us = r.u64();
+  m->i2c_bytes = r.u64();
+  m->i2c_transactions = r.u32();
+  m->retries = r.u32();
+  m->integrity_errors = r.u32();
+  m->node_count = r.u8();
+  if (m->node_count > kMaxNodes + 1) return false;
+  for (uint8_t i = 0; i < m->node_count; ++i) {
+    m->per_node[i].node = r.u8();
+    m->per_node[i].tiles = r.u32();
+  }
+  return r.done();
+}
+
+void encode(Writer& w, const ProgressUpdate& m) {
+  w.u32(m.tiles_done);
+  w.u32(m.tiles_total);
+}
+
+bool decode(Reader& r, ProgressUpdate* m) {
+  m->tiles_done = r.u32();
+  m->tiles_total = r.u32();
+  return r.done();
+}
+
+void encode(Writer& w, const ResetRequest& m) {
+  w.u8(static_cast<uint8_t>(m.kind));
+  w.u64(m.node_mask);
+}
+
+bool decode(Reader& r, ResetRequest* m) {
+  uint8_t kind = r.u8();
+  m->kind = static_cast<ResetKind>(kind);
+  m->node_mask = r.u64();
+  return r.done() && kind >= 1 && kind <= 4;
+}
+
+void encode(Writer& w, const ErrorReply& m) {
+  w.u16(static_cast<uint16_t>(m.code));
+  w.str(m.text);
+}
+
+bool decode(Reader& r, ErrorReply* m) {
+  m->code = static_cast<ErrorCode>(r.u16());
+  r.str(m->text, sizeof m->text);
+  return r.done();
+}
+
+bool validate(const RenderRequest& m, const char** why) {
+  auto fail = [why](const char* msg) {
+    *why = msg;
+    return false;
+  };
+  if (m.precision != Precision::p32 && m.precision != Precision::p64 &&
+      m.precision != Precision::p128)
+    return fail("precision must be 32, 64 or 128");
+  if (m.max_iter < 1) return fail("iterations must be 1 to 65535");
+  if (m.width < 1 || m.height < 1 || m.width > kMaxImageSide || m.height > kMaxImageSide)
+    return fail("width and height must be 1 to 16384");
+  if (static_cast<uint32_t>(m.width) * m.height > kMaxImagePixels)
+    return fail("image must have at most 67108864 pixels");
+  if (m.tile_w < 1 || m.tile_h < 1 || m.tile_w > kMaxTileSide || m.tile_h > kMaxTileSide)
+    return fail("tile sides must be 1 to 64");
+  if (m.node_mask == 0 && (m.flags & RenderRequest::kRenderUseController) == 0)
+    return fail("no node may compute");
+  const Coord lo = fx::from_int<4>(-kRegionLimit), hi = fx::from_int<4>(kRegionLimit);
+  const Coord* corners[4] = {&m.x0, &m.x1, &m.y0, &m.y1};
+  for (const Coord* c : corners)
+    if (fx::cmp(*c, lo) < 0 || fx::cmp(*c, hi) > 0) return fail("region must lie within [-4, 4]");
+  if (fx::cmp(m.x0, m.x1) >= 0) return fail("region needs X0 < X1");
+  if (fx::cmp(m.y0, m.y1) >= 0) return fail("region needs Y0 < Y1");
+  return true;
+}
+
+TileTask tile_task(const RenderRequest& m, uint32_t index) {
+  TileTask t;
+  t.precision = m.precision;
+  t.max_iter = m.max_iter;
+  t.width = m.width;
+  t.height = m.height;
+  t.x0 = m.x0;
+  t.x1 = m.x1;
+  t.y0 = m.y0;
+  t.y1 = m.y1;
+  uint32_t across = tiles_across(m);
+  uint32_t tx = index % across, ty = index / across;
+  t.x = static_cast<uint16_t>(tx * m.tile_w);
+  t.y = static_cast<uint16_t>(ty * m.tile_h);
+  uint32_t w = m.width - t.x, h = m.height - t.y;
+  t.w = static_cast<uint8_t>(w < m.tile_w ? w : m.tile_w);
+  t.h = static_cast<uint8_t>(h < m.tile_h ? h : m.tile_h);
+  return t;
+}
+
+const char* error_name(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::bad_request: return "bad_request";
+    case ErrorCode::unknown_type: return "unknown_type";
+    case ErrorCode::busy: return "busy";
+    case ErrorCode::bad_job: return "bad_job";
+    case ErrorCode::no_nodes: return "no_nodes";
+    case ErrorCode::cancelled: return "cancelled";
+    case ErrorCode::cluster_fault: return "cluster_fault";
+    case ErrorCode::version_mismatch: return "version_mismatch";
+    case ErrorCode::not_supported: return "not_supported";
+  }
+  return "unknown";
+}
+
+}  // namespace picocray

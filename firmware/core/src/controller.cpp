@@ -1,0 +1,644 @@
+#include "picocray/controller.h"
+
+#include "picocray/timing.h"
+
+namespace picocray {
+
+using hal::I2cStatus;
+using hal::Line;
+
+namespace {
+
+void copy_text(char* out, size_t cap, const char* s) {
+  size_t i = 0;
+  for (; s[i] != '\0' && i + 1 < cap; ++i) out[i] = s[i];
+  out[i] = '\0';
+}
+
+}  // namespace
+
+void Controller::start() {
+  boot_us_ = board_.clock.now_us();
+  out_len_ = out_pos_ = 0;
+  node_count_ = 0;
+  enumerating_ = true;
+  enum_quiet_since_ = boot_us_;
+  reset_job();
+  board_.gpio.pull_low(Line::assert_, false);
+  board_.gpio.pull_low(Line::attention, false);
+  board_.system.show_state(2);
+  // After a controller reboot the secondaries still hold addresses nobody knows: send every
+  // possible node back to the default address, so that they all enrol afresh.
+  uint8_t msg[i2c::kResetLen + 1];
+  msg[0] = static_cast<uint8_t>(i2c::Reg::reset);
+  i2c::build_magic(i2c::kResetMagic, msg + 1, sizeof msg - 1);
+  for (uint8_t a = i2c::kFirstNodeAddress; a < i2c::kFirstNodeAddress + kMaxNodes; ++a)
+    bus_write(a, msg, sizeof msg);
+}
+
+uint64_t Controller::poll() {
+  board_.system.feed_watchdog();
+  uint64_t now = board_.clock.now_us();
+  flush_output();
+  if (reboot_pending_) {
+    if (!output_busy()) board_.system.reboot(reboot_kind_);
+    return now;
+  }
+
+  // Late or re-enrolling secondaries are taken whenever they ask, job or not.
+  service_claims(now);
+  verify_pending(now);
+  if (enumerating_) {
+    if (!board_.gpio.read(Line::assert_)) enum_quiet_since_ = board_.clock.now_us();
+    uint64_t next_verify = kNoDeadline;
+    for (uint8_t i = 0; i < node_count_; ++i)
+      if (!nodes_[i].verified && nodes_[i].state != NodeState::lost && nodes_[i].verify_at < next_verify)
+        next_verify = nodes_[i].verify_at;
+    now = board_.clock.now_us();
+    uint64_t quiet_end = enum_quiet_since_ + timing::kEnumerationQuietUs;
+    if (next_verify != kNoDeadline || now < quiet_end)
+      return next_verify < quiet_end ? next_verify : quiet_end;
+    enumerating_ = false;
+    board_.system.show_state(0);
+    if (reset_reply_pending_ && !output_busy()) {
+      reset_reply_pending_ = false;
+      send(MsgType::ok, reset_seq_, nullptr, 0);
+    }
+  }
+  if (reset_reply_pending_) {
+    if (!output_busy()) {
+      reset_reply_pending_ = false;
+      send(MsgType::ok, reset_seq_, nullptr, 0);
+    }
+    return now;
+  }
+
+  // Requests are read only when their answer can be written at once.
+  while (!output_busy()) {
+    uint8_t buf[64];
+    size_t n = board_.host.read(buf, sizeof buf);
+    if (n == 0) break;
+    for (size_t i = 0; i < n; ++i) {
+      if (decoder_.push(buf[i])) handle_frame();
+    }
+    if (output_busy()) break;
+  }
+
+  if (job_.active) {
+    if (run_job()) return board_.clock.now_us();
+    // Waiting on compute, the attention line or the host link: those wake it, or progress time.
+    return job_.active ? job_.last_progress_us + timing::kProgressIntervalUs : kNoDeadline;
+  }
+  return kNoDeadline;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host link
+
+void Controller::flush_output() {
+  while (out_pos_ < out_len_) {
+    size_t n = board_.host.write(out_ + out_pos_, out_len_ - out_pos_);
+    if (n == 0) return;
+    out_pos_ += n;
+  }
+  out_pos_ = out_len_ = 0;
+}
+
+bool Controller::send(MsgType type, uint16_t seq, const uint8_t* body, size_t len) {
+  if (output_busy()) return false;
+  FrameHeader h;
+  h.type = static_cast<uint8_t>(type);
+  h.seq = seq;
+  out_len_ = frame_encode(h, body, len, out_, sizeof out_);
+  out_pos_ = 0;
+  if (out_len_ == 0) return false;
+  ++frames_out_;
+  flush_output();
+  return true;
+}
+
+void Controller::send_error(uint16_t seq, ErrorCode code, const char* text) {
+  ErrorReply e;
+  e.code = code;
+  copy_text(e.text, sizeof e.text, text);
+  Writer w(body_, sizeof body_);
+  encode(w, e);
+  send(MsgType::error, seq, body_, w.size());
+}
+
+void Controller::handle_frame() {
+  const FrameHeader& h = decoder_.header();
+  Reader r(decoder_.body(), decoder_.body_len());
+  switch (static_cast<MsgType>(h.type)) {
+    case MsgType::hello: return handle_hello(h.seq, r);
+    case MsgType::info: return handle_info(h.seq);
+    case MsgType::nodes: return handle_nodes(h.seq);
+    case MsgType::render: return handle_render(h.seq, r);
+    case MsgType::reset: return handle_reset(h.seq, r);
+    case MsgType::cancel: return handle_cancel(h.seq, r);
+    case MsgType::ping: {
+      size_t n = decoder_.body_len() < sizeof body_ ? decoder_.body_len() : sizeof body_;
+      for (size_t i = 0; i < n; ++i) body_[i] = decoder_.body()[i];
+      send(MsgType::ok, h.seq, body_, n);
+      return;
+    }
+    default:
+      send_error(h.seq, ErrorCode::unknown_type, "unknown message type");
+      return;
+  }
+}
+
+void Controller::handle_hello(uint16_t seq, Reader& r) {
+  HelloRequest q;
+  if (!decode(r, &q)) return send_error(seq, ErrorCode::bad_request, "HELLO body malformed");
+  if (q.major != kProtocolMajor)
+    return send_error(seq, ErrorCode::version_mismatch, "controller speaks protocol major 1");
+  HelloReply m;
+  m.unique_id = board_.system.unique_id();
+  m.role = Role::controller;
+  m.capabilities = kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapControllerCompute |
+                   kCapAttentionLine;
+  const char* name = board_.system.board_name();
+  if (name[0] == 's' && name[1] == 'i' && name[2] == 'm') m.capabilities |= kCapSimulated;
+  m.max_frame_body = static_cast<uint16_t>(kMaxFrameBody);
+  m.node_count = node_count_;
+  copy_text(m.board, sizeof m.board, name);
+  Writer w(body_, sizeof body_);
+  encode(w, m);
+  send(MsgType::ok, seq, body_, w.size());
+}
+
+void Controller::handle_info(uint16_t seq) {
+  InfoReply m;
+  m.cpu_hz = board_.system.cpu_hz();
+  m.i2c_hz = board_.initiator.clock_hz();
+  m.node_count = node_count_;
+  m.uptime_us = board_.clock.now_us() - boot_us_;
+  const FrameStats& s = decoder_.stats();
+  m.link.frames_in = s.frames;
+  m.link.frames_out = frames_out_;
+  m.link.crc_errors = s.crc_errors;
+  m.link.malformed = s.malformed;
+  m.link.overlong = s.overlong;
+  m.jobs_done = jobs_done_;
+  Writer w(body_, sizeof body_);
+  encode(w, m);
+  send(MsgType::ok, seq, body_, w.size());
+}
+
+void Controller::handle_nodes(uint16_t seq) {
+  Writer w(body_, sizeof body_);
+  w.u8(node_count_);
+  uint64_t now = board_.clock.now_us();
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    const NodeRecord& n = nodes_[i];
+    NodeEntry e;
+    e.index = i;
+    e.address = n.address;
+    e.unique_id = n.uid;
+    e.state = n.state == NodeState::lost ? NodeState::lost
+                                         : (n.n_out > 0 ? NodeState::busy : NodeState::idle);
+    e.cores = n.cores;
+    e.fw_major = n.fw[0];
+    e.fw_minor = n.fw[1];
+    e.fw_patch = n.fw[2];
+    e.tiles_done = n.tiles_done;
+    e.integrity_errors = n.integrity_errors;
+    e.retries = n.retries;
+    uint64_t age = (now - n.last_seen_us) / 1000;
+    e.last_seen_ms = age > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(age);
+    encode(w, e);
+  }
+  send(MsgType::ok, seq, body_, w.size());
+}
+
+void Controller::handle_render(uint16_t seq, Reader& r) {
+  RenderRequest q;
+  if (!decode(r, &q)) return send_error(seq, ErrorCode::bad_request, "RENDER body malformed");
+  if (job_.active) return send_error(seq, ErrorCode::busy, "a render is already running");
+  const char* why = nullptr;
+  if (!validate(q, &why)) return send_error(seq, ErrorCode::bad_job, why);
+  if (q.node_mask != ~0ull) {
+    if (node_count_ < 64 && (q.node_mask >> node_count_) != 0)
+      return send_error(seq, ErrorCode::no_nodes, "the job names a node that is not enrolled");
+  }
+  reset_job();
+  job_.active = true;
+  job_.seq = seq;
+  job_.req = q;
+  job_.total = tile_count(q);
+  job_.started_us = board_.clock.now_us();
+  job_.last_progress_us = job_.started_us;
+  job_.i2c_bytes0 = i2c_bytes_;
+  job_.i2c_transactions0 = i2c_transactions_;
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    job_.retries0 += nodes_[i].retries;
+    job_.integrity0 += nodes_[i].integrity_errors;
+  }
+  bool any_node = false;
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    nodes_[i].n_out = 0;
+    if (((q.node_mask >> i) & 1u) && nodes_[i].state != NodeState::lost) any_node = true;
+  }
+  job_.local_only = !any_node;
+  board_.system.show_state(1);
+}
+
+void Controller::handle_reset(uint16_t seq, Reader& r) {
+  ResetRequest q;
+  if (!decode(r, &q)) return send_error(seq, ErrorCode::bad_request, "RESET body malformed");
+  if (job_.active) return send_error(seq, ErrorCode::busy, "a render is running");
+  switch (q.kind) {
+    case ResetKind::enumerate:
+    case ResetKind::nodes: {
+      uint8_t msg[i2c::kResetLen + 1];
+      msg[0] = static_cast<uint8_t>(i2c::Reg::reset);
+      i2c::build_magic(i2c::kResetMagic, msg + 1, sizeof msg - 1);
+      for (uint8_t i = 0; i < node_count_; ++i) {
+        if (q.kind == ResetKind::nodes && ((q.node_mask >> i) & 1u) == 0) continue;
+        bus_write(nodes_[i].address, msg, sizeof msg);
+        // Unique ID and address stay on record, so the node gets its number back.
+        nodes_[i].verified = false;
+        nodes_[i].state = NodeState::lost;
+        nodes_[i].job_loaded = false;
+      }
+      enumerating_ = true;
+      enum_quiet_since_ = board_.clock.now_us();
+      reset_reply_pending_ = true;
+      reset_seq_ = seq;
+      return;
+    }
+    case ResetKind::controller:
+    case ResetKind::bootsel:
+      send(MsgType::ok, seq, nullptr, 0);
+      reboot_pending_ = true;
+      reboot_kind_ = q.kind == ResetKind::bootsel ? hal::RebootKind::bootsel : hal::RebootKind::normal;
+      return;
+  }
+}
+
+void Controller::handle_cancel(uint16_t seq, Reader& r) {
+  uint16_t target = r.u16();
+  if (!r.done()) return send_error(seq, ErrorCode::bad_request, "CANCEL body malformed");
+  if (job_.active && job_.seq == target) job_.cancelling = true;
+  send(MsgType::ok, seq, nullptr, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bus and enrolment
+
+I2cStatus Controller::bus_write(uint8_t addr, const uint8_t* data, size_t len) {
+  ++i2c_transactions_;
+  i2c_bytes_ += 1 + len;
+  return board_.initiator.write(addr, data, len, timing::kI2cTimeoutUs);
+}
+
+I2cStatus Controller::bus_read_reg(uint8_t addr, i2c::Reg reg, uint8_t* rx, size_t len) {
+  ++i2c_transactions_;
+  i2c_bytes_ += 1 + 1 + 1 + len;
+  uint8_t r = static_cast<uint8_t>(reg);
+  return board_.initiator.write_read(addr, &r, 1, rx, len, timing::kI2cTimeoutUs);
+}
+
+bool Controller::read_status(NodeRecord& n, i2c::StatusBlock* s) {
+  uint8_t buf[i2c::kStatusLen];
+  for (uint8_t attempt = 0; attempt < timing::kMaxRetries; ++attempt) {
+    if (attempt > 0) ++n.retries;
+    I2cStatus st = bus_read_reg(n.address, i2c::Reg::status, buf, sizeof buf);
+    if (st == I2cStatus::ok && i2c::parse(buf, sizeof buf, s)) {
+      n.last_seen_us = board_.clock.now_us();
+      return true;
+    }
+    if (st == I2cStatus::ok) ++n.integrity_errors;
+  }
+  return false;
+}
+
+int Controller::find_uid(uint64_t uid) const {
+  for (uint8_t i = 0; i < node_count_; ++i)
+    if (nodes_[i].uid == uid) return i;
+  return -1;
+}
+
+uint8_t Controller::free_address() const {
+  for (uint8_t a = i2c::kFirstNodeAddress; a < i2c::kFirstNodeAddress + kMaxNodes; ++a) {
+    bool used = false;
+    for (uint8_t i = 0; i < node_count_ && !used; ++i) used = nodes_[i].address == a;
+    if (!used) return a;
+  }
+  return 0;
+}
+
+void Controller::service_claims(uint64_t now) {
+  if (board_.gpio.read(Line::assert_)) return;
+  enum_quiet_since_ = now;
+  uint8_t buf[i2c::kIdentLen];
+  I2cStatus st = bus_read_reg(i2c::kDefaultAddress, i2c::Reg::ident, buf, sizeof buf);
+  if (st != I2cStatus::ok) return;  // it let go before we asked
+  i2c::IdentBlock id;
+  if (!i2c::parse(buf, sizeof buf, &id)) {
+    // Two boards answered at once (their bytes ANDed on the wire): both must back off.
+    ++collisions_;
+    uint8_t msg[i2c::kBackoffLen + 1];
+    msg[0] = static_cast<uint8_t>(i2c::Reg::backoff);
+    i2c::build_magic(i2c::kBackoffMagic, msg + 1, sizeof msg - 1);
+    bus_write(i2c::kDefaultAddress, msg, sizeof msg);
+    return;
+  }
+  int idx = find_uid(id.unique_id);
+  if (idx < 0) {
+    uint8_t addr = free_address();
+    if (addr == 0) return;  // 64 nodes already
+    // Keep the table ordered by unique ID, so numbering does not depend on who claimed first.
+    int pos = node_count_;
+    while (pos > 0 && nodes_[pos - 1].uid > id.unique_id) {
+      nodes_[pos] = nodes_[pos - 1];
+      --pos;
+    }
+    nodes_[pos] = NodeRecord{};
+    nodes_[pos].uid = id.unique_id;
+    nodes_[pos].address = addr;
+    ++node_count_;
+    idx = pos;
+  }
+  NodeRecord& n = nodes_[idx];
+  n.cores = id.cores;
+  n.fw[0] = id.fw_major;
+  n.fw[1] = id.fw_minor;
+  n.fw[2] = id.fw_patch;
+  n.verified = false;
+  n.state = NodeState::idle;
+  n.job_loaded = false;
+  n.n_out = 0;
+  uint8_t msg[i2c::kClaimLen + 1];
+  msg[0] = static_cast<uint8_t>(i2c::Reg::claim);
+  i2c::ClaimBlock c;
+  c.unique_id = id.unique_id;
+  c.address = n.address;
+  i2c::build(c, msg + 1, sizeof msg - 1);
+  bus_write(i2c::kDefaultAddress, msg, sizeof msg);
+  n.verify_at = board_.clock.now_us() + timing::kAddressSettleUs;
+}
+
+void Controller::verify_pending(uint64_t now) {
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    NodeRecord& n = nodes_[i];
+    if (n.verified || n.state == NodeState::lost || now < n.verify_at) continue;
+    uint8_t buf[i2c::kIdentLen];
+    i2c::IdentBlock id;
+    if (bus_read_reg(n.address, i2c::Reg::ident, buf, sizeof buf) == I2cStatus::ok &&
+        i2c::parse(buf, sizeof buf, &id) && id.unique_id == n.uid) {
+      n.verified = true;
+      n.last_seen_us = board_.clock.now_us();
+    } else if (now - n.verify_at > 10 * timing::kAddressSettleUs) {
+      n.state = NodeState::lost;  // it never arrived; it will claim again
+    } else {
+      n.verify_at = now + timing::kAddressSettleUs;
+    }
+  }
+}
+
+void Controller::node_failed(NodeRecord& n) {
+  n.state = NodeState::lost;
+  n.job_loaded = false;
+  for (uint8_t k = 0; k < n.n_out; ++k) job_.requeue[job_.n_requeue++] = n.outstanding[k];
+  n.n_out = 0;
+  bool any = false;
+  for (uint8_t i = 0; i < node_count_; ++i)
+    any = any || (nodes_[i].state != NodeState::lost && ((job_.req.node_mask >> i) & 1u));
+  if (!any) job_.local_only = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+void Controller::reset_job() {
+  // Field by field: a Job{} temporary would not fit a board's small stack.
+  job_.active = job_.cancelling = job_.local_busy = job_.local_only = false;
+  job_.seq = 0;
+  job_.req = RenderRequest{};
+  job_.total = job_.next = job_.done = 0;
+  job_.started_us = job_.last_progress_us = 0;
+  job_.summary.tiles = 0;
+  job_.summary.iterations = job_.summary.elapsed_us = job_.summary.i2c_bytes = 0;
+  job_.summary.i2c_transactions = job_.summary.retries = job_.summary.integrity_errors = 0;
+  job_.summary.node_count = 0;
+  job_.n_requeue = 0;
+  job_.local_tile = 0;
+  job_.i2c_bytes0 = 0;
+  job_.i2c_transactions0 = job_.retries0 = job_.integrity0 = 0;
+}
+
+bool Controller::take_tile(uint32_t* index) {
+  if (job_.cancelling) return false;
+  if (job_.n_requeue > 0) {
+    *index = job_.requeue[--job_.n_requeue];
+    return true;
+  }
+  if (job_.next >= job_.total) return false;
+  *index = job_.next++;
+  return true;
+}
+
+bool Controller::run_job() {
+  if (output_busy()) return false;
+  bool worked = collect_one();
+  if (!output_busy()) worked = run_local() || worked;
+  worked = assign_one() || worked;
+  uint64_t now = board_.clock.now_us();
+  if (!output_busy() && now - job_.last_progress_us >= timing::kProgressIntervalUs) {
+    worked = true;
+    job_.last_progress_us = now;
+    ProgressUpdate p;
+    p.tiles_done = job_.done;
+    p.tiles_total = job_.total;
+    Writer w(body_, sizeof body_);
+    encode(w, p);
+    send(MsgType::progress, job_.seq, body_, w.size());
+  }
+  bool outstanding = job_.local_busy;
+  for (uint8_t i = 0; i < node_count_; ++i) outstanding = outstanding || nodes_[i].n_out > 0;
+  bool all_given = job_.cancelling || (job_.next >= job_.total && job_.n_requeue == 0);
+  if (all_given && !outstanding && !output_busy()) {
+    finish_job();
+    worked = true;
+  }
+  return worked;
+}
+
+bool Controller::assign_one() {
+  if (job_.local_only) return false;
+  for (uint8_t k = 0; k < node_count_; ++k) {
+    uint8_t i = static_cast<uint8_t>((rr_ + k) % node_count_);
+    NodeRecord& n = nodes_[i];
+    if (n.state == NodeState::lost || !n.verified || n.n_out >= i2c::kSlots) continue;
+    if (((job_.req.node_mask >> i) & 1u) == 0) continue;
+    uint32_t index;
+    if (!take_tile(&index)) return false;
+    TileTask t = tile_task(job_.req, index);
+    bool ok = false;
+    for (uint8_t attempt = 0; attempt < timing::kMaxRetries && !ok; ++attempt) {
+      if (attempt > 0) ++n.retries;
+      if (!n.job_loaded || n.job_id != job_.seq) {
+        uint8_t msg[i2c::kJobLen + 1];
+        msg[0] = static_cast<uint8_t>(i2c::Reg::job);
+        i2c::JobBlock j;
+        j.job_id = job_.seq;
+        j.precision = job_.req.precision;
+        j.max_iter = job_.req.max_iter;
+        j.width = job_.req.width;
+        j.height = job_.req.height;
+        j.x0 = job_.req.x0;
+        j.x1 = job_.req.x1;
+        j.y0 = job_.req.y0;
+        j.y1 = job_.req.y1;
+        i2c::build(j, msg + 1, sizeof msg - 1);
+        if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) continue;
+      }
+      uint8_t msg[i2c::kTileAssignLen + 1];
+      msg[0] = static_cast<uint8_t>(i2c::Reg::tile);
+      i2c::TileAssign a;
+      a.job_id = job_.seq;
+      a.tile_index = index;
+      a.x = t.x;
+      a.y = t.y;
+      a.w = t.w;
+      a.h = t.h;
+      i2c::build(a, msg + 1, sizeof msg - 1);
+      if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) continue;
+      // Read back: the node names the last tile it took and the job it holds.
+      i2c::StatusBlock s;
+      if (!read_status(n, &s)) continue;
+      n.job_loaded = s.job_id == job_.seq;
+      n.job_id = s.job_id;
+      ok = s.last_tile == index && n.job_loaded;
+    }
+    rr_ = static_cast<uint8_t>(i + 1);
+    if (!ok) {
+      job_.requeue[job_.n_requeue++] = index;
+      node_failed(n);
+      return true;
+    }
+    n.outstanding[n.n_out++] = index;
+    return true;
+  }
+  return false;
+}
+
+bool Controller::collect_one() {
+  // A finished tile anywhere pulls the attention line low; without that, there is nothing to read.
+  if (board_.gpio.read(Line::attention)) return false;
+  for (uint8_t k = 0; k < node_count_; ++k) {
+    uint8_t i = static_cast<uint8_t>((rr_ + k) % node_count_);
+    NodeRecord& n = nodes_[i];
+    if (n.state == NodeState::lost || n.n_out == 0) continue;
+    i2c::StatusBlock s;
+    if (!read_status(n, &s)) {
+      node_failed(n);
+      continue;
+    }
+    if (s.ready == 0 || s.ready_len == 0 || s.ready_len > sizeof block_) continue;
+    TileHeader h;
+    const uint8_t* payload = nullptr;
+    bool ok = false;
+    for (uint8_t attempt = 0; attempt < timing::kMaxRetries && !ok; ++attempt) {
+      if (attempt > 0) ++n.retries;
+      if (bus_read_reg(n.address, i2c::Reg::result, block_, s.ready_len) != I2cStatus::ok)
+        continue;
+      ok = tile_block_parse(block_, s.ready_len, &h, &payload);
+      if (!ok) ++n.integrity_errors;
+    }
+    if (!ok) {
+      node_failed(n);
+      continue;
+    }
+    int slot = -1;
+    for (uint8_t q = 0; q < n.n_out; ++q)
+      if (n.outstanding[q] == h.tile_index) slot = q;
+    bool ours = slot >= 0 && h.job_id == job_.seq;
+    // Acknowledge in any case: the slot is freed, whether the tile is used or was stale.
+    uint8_t msg[i2c::kAckLen + 1];
+    msg[0] = static_cast<uint8_t>(i2c::Reg::ack);
+    i2c::AckBlock a;
+    a.tile_index = h.tile_index;
+    i2c::build(a, msg + 1, sizeof msg - 1);
+    bus_write(n.address, msg, sizeof msg);
+    if (!ours) continue;
+    n.outstanding[slot] = n.outstanding[--n.n_out];
+    ++n.tiles_done;
+    count_tile(i);
+    job_.summary.iterations += h.iterations;
+    if (!job_.cancelling) forward_tile(block_, s.ready_len);
+    rr_ = static_cast<uint8_t>(i + 1);
+    return true;
+  }
+  return false;
+}
+
+bool Controller::run_local() {
+  bool use = (job_.req.flags & RenderRequest::kRenderUseController) != 0 || job_.local_only;
+  if (job_.local_busy) {
+    if (!board_.compute.done()) return false;
+    job_.local_busy = false;
+    TileTask t = tile_task(job_.req, job_.local_tile);
+    TileHeader h;
+    h.job_id = job_.seq;
+    h.tile_index = job_.local_tile;
+    h.x = t.x;
+    h.y = t.y;
+    h.w = t.w;
+    h.h = t.h;
+    h.node = kControllerNode;
+    h.iterations = board_.compute.iterations();
+    size_t len = tile_block_build(h, local_counts_, block_, sizeof block_);
+    count_tile(kControllerNode);
+    job_.summary.iterations += h.iterations;
+    if (!job_.cancelling) forward_tile(block_, len);
+    return true;
+  }
+  if (!use) return false;
+  uint32_t index;
+  if (!take_tile(&index)) return false;
+  job_.local_busy = true;
+  job_.local_tile = index;
+  board_.compute.start(tile_task(job_.req, index), local_counts_);
+  return true;
+}
+
+void Controller::count_tile(uint8_t node) {
+  ++job_.done;
+  RenderSummary& s = job_.summary;
+  ++s.tiles;
+  for (uint8_t k = 0; k < s.node_count; ++k)
+    if (s.per_node[k].node == node) {
+      ++s.per_node[k].tiles;
+      return;
+    }
+  if (s.node_count < kMaxNodes + 1) s.per_node[s.node_count++] = NodeTiles{node, 1};
+}
+
+bool Controller::forward_tile(const uint8_t* block, size_t len) {
+  return send(MsgType::tile, job_.seq, block, len);
+}
+
+void Controller::finish_job() {
+  job_.active = false;
+  ++jobs_done_;
+  board_.system.show_state(0);
+  if (job_.cancelling) return send_error(job_.seq, ErrorCode::cancelled, "render cancelled");
+  RenderSummary& s = job_.summary;
+  s.elapsed_us = board_.clock.now_us() - job_.started_us;
+  s.i2c_bytes = i2c_bytes_ - job_.i2c_bytes0;
+  s.i2c_transactions = i2c_transactions_ - job_.i2c_transactions0;
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    s.retries += nodes_[i].retries;
+    s.integrity_errors += nodes_[i].integrity_errors;
+  }
+  s.retries -= job_.retries0;
+  s.integrity_errors -= job_.integrity0;
+  Writer w(body_, sizeof body_);
+  encode(w, s);
+  send(MsgType::ok, job_.seq, body_, w.size());
+}
+
+}  // namespace picocray

@@ -1,0 +1,107 @@
+#include "compute.h"
+
+#include "hardware/sync.h"
+#include "pico/multicore.h"
+#include "pico/time.h"
+
+namespace picocray::rp2040 {
+namespace {
+
+Compute* g_compute = nullptr;
+constexpr uint32_t kGo = 0x7111E5u;
+
+// Iterations one piece of work may need at most, per precision, so that a piece takes well under
+// a second on an RP2040 at 125 MHz (about 200, 1000 and 3500 cycles per iteration). The watchdog
+// is fed between pieces, however deep the job.
+uint32_t piece_budget(Precision p) {
+  switch (p) {
+    case Precision::p32:
+      return 1u << 18;
+    case Precision::p64:
+      return 1u << 16;
+    default:
+      return 1u << 14;
+  }
+}
+
+// compute_tile_rows over rows first_row, first_row + row_step, ... in pieces of a few pixels of
+// one row each, calling between() after each piece. A piece is the same tile narrowed to a run of
+// one row, so the counts are bit-identical to one compute_tile_rows call over the whole tile.
+uint32_t compute_in_pieces(const TileTask& task, uint16_t* counts, uint8_t first_row,
+                           uint8_t row_step, void (*between)()) {
+  uint32_t run = piece_budget(task.precision) / (task.max_iter ? task.max_iter : 1u);
+  if (run < 1) run = 1;
+  if (run > task.w) run = task.w;
+  uint32_t sum = 0;
+  for (uint32_t r = first_row; r < task.h; r += row_step) {
+    for (uint32_t c = 0; c < task.w; c += run) {
+      TileTask piece = task;
+      piece.x = static_cast<uint16_t>(task.x + c);
+      piece.y = static_cast<uint16_t>(task.y + r);
+      piece.w = static_cast<uint8_t>(task.w - c < run ? task.w - c : run);
+      piece.h = 1;
+      sum += compute_tile_rows(piece, counts + r * task.w + c, 0, 1);
+      if (between) between();
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+void Compute::init(bool core0_shares, void (*between_chunks)()) {
+  core0_shares_ = core0_shares;
+  between_chunks_ = between_chunks;
+  core1_first_row_ = core0_shares ? 1 : 0;
+  core1_row_step_ = core0_shares ? 2 : 1;
+  g_compute = this;
+  multicore_launch_core1(&Compute::core1_main);
+}
+
+void Compute::core1_main() {
+  Compute& c = *g_compute;
+  for (;;) {
+    if (multicore_fifo_pop_blocking() != kGo) continue;
+    __dmb();  // see the task core 0 wrote before the FIFO word
+    uint32_t sum = compute_in_pieces(c.task_, c.counts_, c.core1_first_row_, c.core1_row_step_,
+                                     [] { g_compute->core1_heartbeat_ = g_compute->core1_heartbeat_ + 1; });
+    c.core1_sum_ = sum;
+    __dmb();  // the counts and the sum before the flag
+    c.core1_done_ = true;
+  }
+}
+
+void Compute::start(const TileTask& task, uint16_t* counts) {
+  task_ = task;
+  counts_ = counts;
+  core0_sum_ = 0;
+  core1_sum_ = 0;
+  core1_done_ = false;
+  busy_ = true;
+  progress_at_ = time_us_64();
+  progress_seen_ = core1_heartbeat_;
+  __dmb();
+  multicore_fifo_push_blocking(kGo);
+  if (core0_shares_) core0_sum_ = compute_in_pieces(task, counts, 0, 2, between_chunks_);
+}
+
+bool Compute::done() {
+  if (!busy_) return true;
+  if (!core1_done_) return false;
+  __dmb();  // core 1's counts are complete once its flag is seen
+  iterations_ = core0_sum_ + core1_sum_;
+  busy_ = false;
+  return true;
+}
+
+bool Compute::core1_stalled(uint64_t now_us, uint64_t stall_us) {
+  uint32_t beat = core1_heartbeat_;
+  if (!busy_ || core1_done_ || beat != progress_seen_) {
+    progress_seen_ = beat;
+    progress_at_ = now_us;
+    return false;
+  }
+  return now_us - progress_at_ > stall_us;
+}
+
+}  // namespace picocray::rp2040

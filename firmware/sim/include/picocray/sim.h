@@ -1,0 +1,79 @@
+// A simulated PicoCray cluster: one controller and 1..64 secondaries running the firmware core,
+// joined by a byte-accurate virtual I2C bus and shared open-drain lines, on a virtual clock. The
+// host side talks to it through a byte stream, exactly as to a USB serial port.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "picocray/kernel.h"
+
+namespace picocray::sim {
+
+// The timing model (docs/model.md says where each number comes from).
+struct Model {
+  uint32_t cpu_hz = 125000000;        // RP2040 default system clock
+  uint32_t i2c_hz = 1000000;          // SCL
+  uint32_t i2c_overhead_ns = 8000;    // software and FIFO set-up per transfer
+  uint32_t usb_bytes_per_s = 1000000; // USB full-speed CDC, sustained
+  uint32_t usb_buffer = 4096;         // bytes the controller can queue before USB drains them
+  // Cortex-M0+ cycles per kernel iteration, per precision (32, 64, 128).
+  uint32_t cycles_per_iter[3] = {80, 420, 1600};
+  uint32_t cycles_per_pixel = 900;    // coordinates, loop and encoding per pixel
+};
+
+struct Config {
+  uint32_t nodes = 8;  // secondaries, 1..64
+  uint64_t seed = 1;
+  Model model;
+  // Test hook: this many secondaries claim the assert line at the same instant at power-up.
+  uint32_t collide = 0;
+};
+
+struct Stats {
+  uint64_t now_ns = 0;
+  uint64_t i2c_transactions = 0;
+  uint64_t i2c_bytes = 0;
+  uint64_t i2c_busy_ns = 0;
+  uint64_t compute_ns = 0;  // summed over nodes
+  uint32_t collisions_seen = 0;
+};
+
+class Cluster;
+
+// Starts the cluster on its own thread; the destructor stops it.
+class Simulator {
+ public:
+  explicit Simulator(const Config& cfg);
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // The host's side of the controller's USB link.
+  void host_write(const uint8_t* data, size_t len);
+  // Waits up to timeout_ms for bytes; returns how many were read (0 on timeout).
+  size_t host_read(uint8_t* buf, size_t cap, int timeout_ms);
+
+  Stats stats();
+  const Config& config() const { return cfg_; }
+
+ private:
+  void run();
+  Config cfg_;
+  std::unique_ptr<Cluster> cluster_;
+  std::mutex mu_;
+  std::condition_variable host_cv_;  // host bytes arrived or stopping
+  std::condition_variable out_cv_;   // bytes for the host
+  std::deque<uint8_t> to_device_;
+  std::deque<uint8_t> to_host_;
+  bool stop_ = false;
+  Stats snapshot_;
+  std::thread thread_;
+  friend class Cluster;
+};
+
+}  // namespace picocray::sim

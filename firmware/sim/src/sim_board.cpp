@@ -1,0 +1,202 @@
+#include <algorithm>
+
+#include "sim_internal.h"
+
+namespace picocray::sim {
+
+using hal::I2cStatus;
+
+bool Lines::read(hal::Line line, size_t reader, uint64_t pass) const {
+  size_t l = static_cast<size_t>(line);
+  for (size_t b = 0; b < drivers_.size(); ++b) {
+    const Drive& d = drivers_[b].line[l];
+    bool low = (b == reader || d.pass < pass) ? d.low : d.prev;
+    if (low) return false;
+  }
+  return true;
+}
+
+bool Lines::pull_low(hal::Line line, size_t board, bool low, uint64_t pass) {
+  Drive& d = drivers_[board].line[static_cast<size_t>(line)];
+  if (d.low == low) return false;
+  if (d.pass != pass) d.prev = d.low;
+  d.low = low;
+  d.pass = pass;
+  return true;
+}
+
+Board::Board(Cluster& cluster, size_t index, uint64_t uid, bool controller)
+    : cluster_(cluster),
+      index_(index),
+      uid_(uid),
+      controller_(controller),
+      board_{*this, *this, *this, *this, *this, *this, *this},
+      node_(new Node(board_)),
+      rng_(uid ^ 0x9E3779B97F4A7C15ull) {}
+
+// ------------------------------------------------------------------------------- the I2C bus
+
+namespace {
+
+// Bus time of a transfer: 9 bit times a byte (8 data + ACK), plus start, repeated start and stop.
+uint64_t transfer_ns(const Model& m, size_t bytes, size_t conditions) {
+  uint64_t bits = 9ull * bytes + conditions;
+  return bits * 1000000000ull / m.i2c_hz + m.i2c_overhead_ns;
+}
+
+}  // namespace
+
+I2cStatus Board::write(uint8_t address, const uint8_t* data, size_t len, uint32_t) {
+  cluster_.touch();
+  std::vector<Target*> hit;
+  for (Target& t : cluster_.targets())
+    if (t.address == address) hit.push_back(&t);
+  Stats& st = cluster_.stats();
+  ++st.i2c_transactions;
+  if (hit.empty()) {
+    uint64_t ns = transfer_ns(cluster_.model(), 1, 2);
+    cluster_.advance(ns);
+    st.i2c_bytes += 1;
+    st.i2c_busy_ns += ns;
+    return I2cStatus::nack_address;
+  }
+  for (size_t i = 0; i < len; ++i)
+    for (Target* t : hit) t->handler->on_receive(data[i]);
+  for (Target* t : hit) t->handler->on_finish();
+  uint64_t ns = transfer_ns(cluster_.model(), 1 + len, 2);
+  cluster_.advance(ns);
+  st.i2c_bytes += 1 + len;
+  st.i2c_busy_ns += ns;
+  return I2cStatus::ok;
+}
+
+I2cStatus Board::read(uint8_t address, uint8_t* data, size_t len, uint32_t) {
+  return write_read(address, nullptr, 0, data, len, 0);
+}
+
+I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, uint8_t* rx,
+                            size_t rx_len, uint32_t) {
+  cluster_.touch();
+  std::vector<Target*> hit;
+  for (Target& t : cluster_.targets())
+    if (t.address == address) hit.push_back(&t);
+  Stats& st = cluster_.stats();
+  ++st.i2c_transactions;
+  if (hit.empty()) {
+    uint64_t ns = transfer_ns(cluster_.model(), 1, 2);
+    cluster_.advance(ns);
+    st.i2c_bytes += 1;
+    st.i2c_busy_ns += ns;
+    return I2cStatus::nack_address;
+  }
+  if (tx_len > 0) {
+    for (size_t i = 0; i < tx_len; ++i)
+      for (Target* t : hit) t->handler->on_receive(tx[i]);
+    for (Target* t : hit) t->handler->on_finish();  // the repeated start
+  }
+  // Open drain: when several targets drive the same read, a 0 from any of them wins.
+  for (size_t i = 0; i < rx_len; ++i) {
+    uint8_t v = 0xFF;
+    for (Target* t : hit) v &= t->handler->on_request();
+    rx[i] = v;
+  }
+  for (Target* t : hit) t->handler->on_finish();
+  size_t bytes = (tx_len > 0 ? 1 + tx_len : 0) + 1 + rx_len;
+  uint64_t ns = transfer_ns(cluster_.model(), bytes, tx_len > 0 ? 3 : 2);
+  cluster_.advance(ns);
+  st.i2c_bytes += bytes;
+  st.i2c_busy_ns += ns;
+  return I2cStatus::ok;
+}
+
+uint32_t Board::clock_hz() const { return cluster_.model().i2c_hz; }
+
+void Board::listen(uint8_t address, hal::I2cTargetHandler* handler) {
+  stop();
+  cluster_.targets().push_back(Target{index_, address, handler});
+  cluster_.touch();
+}
+
+void Board::stop() {
+  auto& t = cluster_.targets();
+  t.erase(std::remove_if(t.begin(), t.end(), [this](const Target& x) { return x.board == index_; }),
+          t.end());
+}
+
+// ------------------------------------------------------------------------------- lines, clock
+
+bool Board::read(hal::Line line) {
+  // GPIO22 is each board's own strap, not a shared wire.
+  if (line == hal::Line::role) return !controller_;
+  return cluster_.lines().read(line, index_, cluster_.pass());
+}
+
+void Board::pull_low(hal::Line line, bool low) {
+  if (line == hal::Line::role) return;  // strapped, not driven
+  if (cluster_.lines().pull_low(line, index_, low, cluster_.pass())) cluster_.touch();
+}
+
+uint64_t Board::now_us() { return cluster_.now_ns() / 1000; }
+
+// ------------------------------------------------------------------------------- host link
+
+size_t Board::read(uint8_t* buf, size_t cap) { return cluster_.link_read(buf, cap); }
+
+size_t Board::write(const uint8_t* data, size_t len) { return cluster_.link_write(data, len); }
+
+// ------------------------------------------------------------------------------- compute
+
+void Board::start(const TileTask& task, uint16_t* counts) {
+  const Model& m = cluster_.model();
+  uint32_t per_iter = m.cycles_per_iter[task.precision == Precision::p32   ? 0
+                                        : task.precision == Precision::p64 ? 1
+                                                                           : 2];
+  // Two cores split a tile by rows; the tile is done when the slower half is.
+  uint64_t cycles = 0;
+  iterations_ = 0;
+  uint8_t parts = cores();
+  for (uint8_t part = 0; part < parts; ++part) {
+    uint32_t it = compute_tile_rows(task, counts, part, parts);
+    uint32_t rows = (task.h + parts - 1u - part) / parts;
+    uint64_t c = static_cast<uint64_t>(it) * per_iter +
+                 static_cast<uint64_t>(rows) * task.w * m.cycles_per_pixel;
+    cycles = std::max(cycles, c);
+    iterations_ += it;
+  }
+  uint64_t ns = cycles * 1000000000ull / m.cpu_hz;
+  computing_ = true;
+  compute_done_ns_ = cluster_.now_ns() + ns;
+  cluster_.stats().compute_ns += ns;
+  cluster_.touch();
+}
+
+bool Board::done() {
+  if (computing_ && cluster_.now_ns() >= compute_done_ns_) {
+    computing_ = false;
+    cluster_.touch();
+  }
+  return !computing_;
+}
+
+// ------------------------------------------------------------------------------- system
+
+void Board::reboot(hal::RebootKind) {
+  reboot_requested_ = true;
+  cluster_.touch();
+}
+
+uint32_t Board::random() {
+  if (first_random_zero_) {
+    first_random_zero_ = false;
+    return 0;
+  }
+  // xorshift64*: repeatable for a given seed.
+  rng_ ^= rng_ >> 12;
+  rng_ ^= rng_ << 25;
+  rng_ ^= rng_ >> 27;
+  return static_cast<uint32_t>((rng_ * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+uint32_t Board::cpu_hz() { return cluster_.model().cpu_hz; }
+
+}  // namespace picocray::sim

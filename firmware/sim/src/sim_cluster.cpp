@@ -1,0 +1,175 @@
+#include <algorithm>
+
+#include "picocray/timing.h"
+#include "sim_internal.h"
+
+namespace picocray::sim {
+
+namespace {
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+constexpr uint64_t kNs = 1000;
+
+}  // namespace
+
+Cluster::Cluster(Simulator& sim, const Config& cfg) : sim_(sim), cfg_(cfg), lines_(cfg.nodes + 1) {
+  for (size_t i = 0; i <= cfg_.nodes; ++i) {
+    uint64_t uid = splitmix64(cfg_.seed * 1000003ull + i);
+    boards_.push_back(std::make_unique<Board>(*this, i, uid, i == 0));
+  }
+  for (size_t i = 1; i <= cfg_.nodes && i <= cfg_.collide; ++i) boards_[i]->force_first_random_zero();
+  for (auto& b : boards_) b->node().start();
+}
+
+size_t Cluster::link_read(uint8_t* buf, size_t cap) {
+  size_t n = std::min(cap, usb_in_.size());
+  for (size_t i = 0; i < n; ++i) {
+    buf[i] = usb_in_.front();
+    usb_in_.pop_front();
+  }
+  if (n > 0) touch();
+  return n;
+}
+
+size_t Cluster::link_write(const uint8_t* data, size_t len) {
+  const Model& m = cfg_.model;
+  size_t room = m.usb_buffer > usb_out_bytes_ ? m.usb_buffer - usb_out_bytes_ : 0;
+  size_t n = std::min(room, len);
+  if (n == 0) return 0;
+  // The bytes leave at the USB rate, after whatever is queued ahead of them.
+  uint64_t start = std::max(now_ns_, usb_free_at_ns_);
+  uint64_t at = start + static_cast<uint64_t>(n) * 1000000000ull / m.usb_bytes_per_s;
+  usb_free_at_ns_ = at;
+  usb_out_.push_back(Chunk{at, std::vector<uint8_t>(data, data + n)});
+  usb_out_bytes_ += n;
+  touch();
+  return n;
+}
+
+void Cluster::deliver_link() {
+  std::vector<uint8_t> out;
+  while (!usb_out_.empty() && usb_out_.front().at_ns <= now_ns_) {
+    auto& c = usb_out_.front();
+    out.insert(out.end(), c.bytes.begin(), c.bytes.end());
+    usb_out_bytes_ -= c.bytes.size();
+    usb_out_.pop_front();
+    touch();
+  }
+  std::lock_guard<std::mutex> lk(sim_.mu_);
+  stats_.now_ns = now_ns_;
+  sim_.snapshot_ = stats_;
+  if (!out.empty()) {
+    sim_.to_host_.insert(sim_.to_host_.end(), out.begin(), out.end());
+    sim_.out_cv_.notify_all();
+  }
+  if (!sim_.to_device_.empty()) {
+    usb_in_.insert(usb_in_.end(), sim_.to_device_.begin(), sim_.to_device_.end());
+    sim_.to_device_.clear();
+    touch();
+  }
+}
+
+uint64_t Cluster::next_event() const {
+  uint64_t t = UINT64_MAX;
+  if (!usb_out_.empty()) t = usb_out_.front().at_ns;
+  for (const auto& b : boards_)
+    if (b->computing()) t = std::min(t, b->compute_done_ns());
+  return t;
+}
+
+void Cluster::run() {
+  for (;;) {
+    deliver_link();
+    uint64_t before = activity_;
+    uint64_t deadline = kNoDeadline;
+    for (auto& b : boards_) {
+      if (b->reboot_requested()) {
+        b->clear_reboot();
+        if (b.get() == boards_[0].get()) {
+          // USB drops with the controller: whatever was queued is lost.
+          usb_out_.clear();
+          usb_out_bytes_ = 0;
+          usb_in_.clear();
+        }
+        b->stop();
+        b->node().start();
+      }
+      deadline = std::min(deadline, b->node().poll());
+    }
+    ++pass_;
+    if (activity_ != before) {
+      if ((pass_ & 0xFFF) == 0) {
+        std::lock_guard<std::mutex> lk(sim_.mu_);
+        if (sim_.stop_) return;
+      }
+      continue;
+    }  // something changed: everyone looks again now
+    uint64_t now_us = now_ns_ / kNs;
+    if (deadline <= now_us) continue;
+    uint64_t next = next_event();
+    if (deadline != kNoDeadline) next = std::min(next, deadline * kNs);
+    if (next != UINT64_MAX) {
+      if (next > now_ns_) now_ns_ = next;
+      stats_.now_ns = now_ns_;
+      std::lock_guard<std::mutex> lk(sim_.mu_);
+      if (sim_.stop_) return;
+      continue;
+    }
+    // Nothing will happen until the host sends something.
+    stats_.now_ns = now_ns_;
+    std::unique_lock<std::mutex> lk(sim_.mu_);
+    sim_.host_cv_.wait(lk, [this] { return sim_.stop_ || !sim_.to_device_.empty(); });
+    if (sim_.stop_) return;
+  }
+}
+
+// ------------------------------------------------------------------------------- Simulator
+
+Simulator::Simulator(const Config& cfg) : cfg_(cfg) {
+  cfg_.nodes = std::max<uint32_t>(1, std::min<uint32_t>(cfg_.nodes, 64));
+  cluster_ = std::make_unique<Cluster>(*this, cfg_);
+  thread_ = std::thread([this] { run(); });
+}
+
+Simulator::~Simulator() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+  }
+  host_cv_.notify_all();
+  thread_.join();
+}
+
+void Simulator::run() { cluster_->run(); }
+
+void Simulator::host_write(const uint8_t* data, size_t len) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    to_device_.insert(to_device_.end(), data, data + len);
+  }
+  host_cv_.notify_all();
+}
+
+size_t Simulator::host_read(uint8_t* buf, size_t cap, int timeout_ms) {
+  std::unique_lock<std::mutex> lk(mu_);
+  out_cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [this] { return !to_host_.empty(); });
+  size_t n = std::min(cap, to_host_.size());
+  for (size_t i = 0; i < n; ++i) {
+    buf[i] = to_host_.front();
+    to_host_.pop_front();
+  }
+  return n;
+}
+
+Stats Simulator::stats() {
+  std::lock_guard<std::mutex> lk(mu_);
+  return snapshot_;
+}
+
+}  // namespace picocray::sim

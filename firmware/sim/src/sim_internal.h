@@ -1,0 +1,154 @@
+// The simulator's parts: the virtual bus, the shared lines, and one board's HAL over them.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "picocray/hal.h"
+#include "picocray/node.h"
+#include "picocray/sim.h"
+
+namespace picocray::sim {
+
+class Cluster;
+
+// Three open-drain lines. A change made in one pass of the scheduler is seen by other boards
+// from the next pass on: boards that look at the same instant can both see the line free, as on
+// real wires, which is how two secondaries come to claim at once.
+class Lines {
+ public:
+  explicit Lines(size_t boards) : drivers_(boards) {}
+  bool read(hal::Line line, size_t reader, uint64_t pass) const;
+  // Returns true when the board's drive changed.
+  bool pull_low(hal::Line line, size_t board, bool low, uint64_t pass);
+
+ private:
+  struct Drive {
+    bool low = false;
+    bool prev = false;
+    uint64_t pass = 0;
+  };
+  struct Drives {
+    Drive line[3];
+  };
+  std::vector<Drives> drivers_;
+};
+
+// One I2C target's registration on the bus.
+struct Target {
+  size_t board = 0;
+  uint8_t address = 0;
+  hal::I2cTargetHandler* handler = nullptr;
+};
+
+class Board final : public hal::I2cInitiator,
+                    public hal::I2cTarget,
+                    public hal::Gpio,
+                    public hal::Clock,
+                    public hal::HostLink,
+                    public hal::Compute,
+                    public hal::System {
+ public:
+  Board(Cluster& cluster, size_t index, uint64_t uid, bool controller);
+
+  // I2cInitiator
+  hal::I2cStatus write(uint8_t address, const uint8_t* data, size_t len, uint32_t timeout_us) override;
+  hal::I2cStatus read(uint8_t address, uint8_t* data, size_t len, uint32_t timeout_us) override;
+  hal::I2cStatus write_read(uint8_t address, const uint8_t* tx, size_t tx_len, uint8_t* rx,
+                            size_t rx_len, uint32_t timeout_us) override;
+  uint32_t clock_hz() const override;
+  // I2cTarget
+  void listen(uint8_t address, hal::I2cTargetHandler* handler) override;
+  void stop() override;
+  // Gpio
+  bool read(hal::Line line) override;
+  void pull_low(hal::Line line, bool low) override;
+  // Clock
+  uint64_t now_us() override;
+  // HostLink
+  size_t read(uint8_t* buf, size_t cap) override;
+  size_t write(const uint8_t* data, size_t len) override;
+  bool connected() override { return true; }
+  // Compute
+  void start(const TileTask& task, uint16_t* counts) override;
+  bool done() override;
+  uint32_t iterations() override { return iterations_; }
+  uint8_t cores() const override { return controller_ ? 1 : 2; }
+  // System
+  uint64_t unique_id() override { return uid_; }
+  void reboot(hal::RebootKind kind) override;
+  void feed_watchdog() override {}
+  uint32_t random() override;
+  const char* board_name() override { return "sim"; }
+  uint32_t cpu_hz() override;
+  void show_state(uint8_t state) override { led_ = state; }
+
+  hal::Board& hal() { return board_; }
+  Node& node() { return *node_; }
+  bool computing() const { return computing_; }
+  uint64_t compute_done_ns() const { return compute_done_ns_; }
+  bool reboot_requested() const { return reboot_requested_; }
+  void clear_reboot() { reboot_requested_ = false; }
+  void force_first_random_zero() { first_random_zero_ = true; }
+
+ private:
+  Cluster& cluster_;
+  size_t index_;
+  uint64_t uid_;
+  bool controller_;
+  hal::Board board_;
+  std::unique_ptr<Node> node_;
+  uint64_t rng_;
+  bool first_random_zero_ = false;
+  bool computing_ = false;
+  uint64_t compute_done_ns_ = 0;
+  uint32_t iterations_ = 0;
+  uint8_t led_ = 0;
+  bool reboot_requested_ = false;
+};
+
+class Cluster {
+ public:
+  Cluster(Simulator& sim, const Config& cfg);
+  // Runs until the simulator is told to stop.
+  void run();
+
+  // Shared with the boards.
+  const Model& model() const { return cfg_.model; }
+  uint64_t now_ns() const { return now_ns_; }
+  void advance(uint64_t ns) { now_ns_ += ns; }
+  void touch() { ++activity_; }
+  uint64_t pass() const { return pass_; }
+  Lines& lines() { return lines_; }
+  std::vector<Target>& targets() { return targets_; }
+  // Host link, controller side.
+  size_t link_read(uint8_t* buf, size_t cap);
+  size_t link_write(const uint8_t* data, size_t len);
+  Stats& stats() { return stats_; }
+
+ private:
+  void deliver_link();
+  uint64_t next_event() const;
+
+  Simulator& sim_;
+  Config cfg_;
+  uint64_t now_ns_ = 0;
+  uint64_t activity_ = 0;
+  uint64_t pass_ = 1;
+  Lines lines_;
+  std::vector<Target> targets_;
+  std::vector<std::unique_ptr<Board>> boards_;  // [0] is the controller
+  // Bytes the controller queued for USB, with the time each chunk reaches the host.
+  struct Chunk {
+    uint64_t at_ns;
+    std::vector<uint8_t> bytes;
+  };
+  std::deque<Chunk> usb_out_;
+  size_t usb_out_bytes_ = 0;
+  uint64_t usb_free_at_ns_ = 0;
+  std::deque<uint8_t> usb_in_;
+  Stats stats_;
+};
+
+}  // namespace picocray::sim

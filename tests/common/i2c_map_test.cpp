@@ -1,0 +1,238 @@
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "picocray/crc32.h"
+#include "picocray/i2c_map.h"
+#include "test_util.h"
+
+using namespace picocray;
+using namespace picocray::i2c;
+using picocray_test::dec;
+using picocray_test::same;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+template <typename B>
+Bytes built(const B& b, size_t want_len) {
+  Bytes out(want_len + 8, 0xEE);
+  size_t n = build(b, out.data(), out.size());
+  REQUIRE_MESSAGE(n == want_len, "built length " << n << ", documented " << want_len);
+  CHECK_MESSAGE(out[n] == 0xEE, "build wrote past the block");
+  out.resize(n);
+  // The last four bytes are the CRC-32 LE of everything before them.
+  uint32_t crc = crc32(out.data(), n - 4);
+  CHECK(out[n - 4] == static_cast<uint8_t>(crc));
+  CHECK(out[n - 1] == static_cast<uint8_t>(crc >> 24));
+  Bytes tight(want_len - 1);
+  CHECK_MESSAGE(build(b, tight.data(), tight.size()) == 0, "build into a short buffer");
+  return out;
+}
+
+// A flipped byte anywhere, a block one short and one long: all must fail.
+template <typename B>
+void check_corruption(const Bytes& block) {
+  for (size_t i = 0; i < block.size(); ++i) {
+    Bytes bad = block;
+    bad[i] ^= 0x40;
+    B out;
+    CHECK_MESSAGE(!parse(bad.data(), bad.size(), &out), "flipped byte " << i << " parsed");
+  }
+  B out;
+  CHECK_FALSE(parse(block.data(), block.size() - 1, &out));
+  Bytes longer = block;
+  longer.push_back(0);
+  CHECK_FALSE(parse(longer.data(), longer.size(), &out));
+  // A longer block re-sealed over its own bytes still has the wrong length.
+  Bytes resealed(block.begin(), block.end() - 4);
+  resealed.push_back(0);
+  resealed.resize(resealed.size() + 4);
+  seal(resealed.data(), resealed.size() - 4);
+  CHECK(sealed(resealed.data(), resealed.size()));
+  CHECK_FALSE(parse(resealed.data(), resealed.size(), &out));
+}
+
+}  // namespace
+
+TEST_CASE("i2c_map: StatusBlock round-trips in kStatusLen bytes") {
+  StatusBlock s;
+  s.phase = NodePhase::busy;
+  s.ready = 2;
+  s.free = 0;
+  s.rx_errors = 250;
+  s.job_id = 0xBEEF;
+  s.ready_len = 1234;
+  s.last_tile = 0x01020304;
+  Bytes b = built(s, kStatusLen);
+  CHECK(kStatusLen == 16);
+  CHECK(b[0] == 2);
+  CHECK(b[4] == 0xEF);
+  CHECK(b[5] == 0xBE);
+  StatusBlock out;
+  REQUIRE(parse(b.data(), b.size(), &out));
+  CHECK(out.phase == NodePhase::busy);
+  CHECK(out.ready == 2);
+  CHECK(out.free == 0);
+  CHECK(out.rx_errors == 250);
+  CHECK(out.job_id == 0xBEEF);
+  CHECK(out.ready_len == 1234);
+  CHECK(out.last_tile == 0x01020304u);
+  check_corruption<StatusBlock>(b);
+
+  s.phase = static_cast<NodePhase>(3);
+  Bytes bad = built(s, kStatusLen);
+  CHECK_FALSE(parse(bad.data(), bad.size(), &out));
+}
+
+TEST_CASE("i2c_map: IdentBlock round-trips in kIdentLen bytes") {
+  IdentBlock s;
+  s.unique_id = 0xE6605838831234ABull;
+  s.fw_major = 0;
+  s.fw_minor = 1;
+  s.fw_patch = 2;
+  s.cores = 2;
+  s.capabilities = 0x0E;
+  Bytes b = built(s, kIdentLen);
+  CHECK(kIdentLen == 20);
+  CHECK(b[0] == 0xAB);
+  IdentBlock out;
+  REQUIRE(parse(b.data(), b.size(), &out));
+  CHECK(out.unique_id == 0xE6605838831234ABull);
+  CHECK(out.fw_minor == 1);
+  CHECK(out.fw_patch == 2);
+  CHECK(out.cores == 2);
+  CHECK(out.capabilities == 0x0Eu);
+  check_corruption<IdentBlock>(b);
+}
+
+TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields") {
+  JobBlock s;
+  s.job_id = 77;
+  s.precision = Precision::p128;
+  s.max_iter = 2000;
+  s.width = 1920;
+  s.height = 1080;
+  s.x0 = dec("-0.75");
+  s.x1 = dec("-0.7436438870371587047521915061147");
+  s.y0 = dec("0.1");
+  s.y1 = dec("0.2");
+  Bytes b = built(s, kJobLen);
+  CHECK(kJobLen == 77);
+  CHECK(b[2] == 128);
+  JobBlock out;
+  REQUIRE(parse(b.data(), b.size(), &out));
+  CHECK(out.job_id == 77);
+  CHECK(out.precision == Precision::p128);
+  CHECK(out.max_iter == 2000);
+  CHECK(out.width == 1920);
+  CHECK(out.height == 1080);
+  CHECK(same(out.x0, s.x0));
+  CHECK(same(out.x1, s.x1));
+  CHECK(same(out.y0, s.y0));
+  CHECK(same(out.y1, s.y1));
+  check_corruption<JobBlock>(b);
+
+  JobBlock bad = s;
+  bad.precision = static_cast<Precision>(48);
+  Bytes bb = built(bad, kJobLen);
+  CHECK_FALSE(parse(bb.data(), bb.size(), &out));
+  bad = s;
+  bad.max_iter = 0;
+  bb = built(bad, kJobLen);
+  CHECK_FALSE(parse(bb.data(), bb.size(), &out));
+  bad = s;
+  bad.width = 0;
+  bb = built(bad, kJobLen);
+  CHECK_FALSE(parse(bb.data(), bb.size(), &out));
+}
+
+TEST_CASE("i2c_map: TileAssign round-trips in kTileAssignLen bytes and checks the size") {
+  TileAssign s;
+  s.job_id = 3;
+  s.tile_index = 0x00ABCDEF;
+  s.x = 640;
+  s.y = 448;
+  s.w = 64;
+  s.h = 32;
+  Bytes b = built(s, kTileAssignLen);
+  CHECK(kTileAssignLen == 16);
+  TileAssign out;
+  REQUIRE(parse(b.data(), b.size(), &out));
+  CHECK(out.job_id == 3);
+  CHECK(out.tile_index == 0x00ABCDEFu);
+  CHECK(out.x == 640);
+  CHECK(out.y == 448);
+  CHECK(out.w == 64);
+  CHECK(out.h == 32);
+  check_corruption<TileAssign>(b);
+
+  for (auto wh : {std::pair<int, int>{0, 1}, {1, 0}, {65, 1}, {1, 65}}) {
+    TileAssign bad = s;
+    bad.w = static_cast<uint8_t>(wh.first);
+    bad.h = static_cast<uint8_t>(wh.second);
+    Bytes bb = built(bad, kTileAssignLen);
+    CHECK_FALSE(parse(bb.data(), bb.size(), &out));
+  }
+}
+
+TEST_CASE("i2c_map: AckBlock round-trips in kAckLen bytes") {
+  AckBlock s;
+  s.tile_index = 0xFFFFFFFEu;
+  Bytes b = built(s, kAckLen);
+  CHECK(kAckLen == 8);
+  AckBlock out;
+  REQUIRE(parse(b.data(), b.size(), &out));
+  CHECK(out.tile_index == 0xFFFFFFFEu);
+  check_corruption<AckBlock>(b);
+}
+
+TEST_CASE("i2c_map: ClaimBlock round-trips and refuses an address outside 0x10..0x4F") {
+  ClaimBlock s;
+  s.unique_id = 0x1122334455667788ull;
+  for (uint8_t addr : {uint8_t{0x10}, uint8_t{0x2A}, uint8_t{0x4F}}) {
+    CAPTURE(int(addr));
+    s.address = addr;
+    Bytes b = built(s, kClaimLen);
+    ClaimBlock out;
+    REQUIRE(parse(b.data(), b.size(), &out));
+    CHECK(out.unique_id == 0x1122334455667788ull);
+    CHECK(out.address == addr);
+  }
+  CHECK(kClaimLen == 13);
+  s.address = 0x20;
+  check_corruption<ClaimBlock>(built(s, kClaimLen));
+  for (uint8_t addr : {uint8_t{0x00}, uint8_t{0x08}, uint8_t{0x0F}, uint8_t{0x50}, uint8_t{0x7F}}) {
+    CAPTURE(int(addr));
+    s.address = addr;
+    Bytes b = built(s, kClaimLen);
+    ClaimBlock out;
+    CHECK_FALSE(parse(b.data(), b.size(), &out));
+  }
+}
+
+TEST_CASE("i2c_map: magic blocks (reset, backoff) and echo") {
+  uint8_t buf[40];
+  REQUIRE(build_magic(kResetMagic, buf, sizeof buf) == kResetLen);
+  CHECK(buf[0] == 0x52);
+  CHECK(parse_magic(buf, kResetLen, kResetMagic));
+  CHECK_FALSE(parse_magic(buf, kResetLen, kBackoffMagic));
+  CHECK_FALSE(parse_magic(buf, kResetLen - 1, kResetMagic));
+  buf[2] ^= 1;
+  CHECK_FALSE(parse_magic(buf, kResetLen, kResetMagic));
+  REQUIRE(build_magic(kBackoffMagic, buf, sizeof buf) == kBackoffLen);
+  CHECK(parse_magic(buf, kBackoffLen, kBackoffMagic));
+  CHECK(build_magic(kResetMagic, buf, 4) == 0);
+
+  uint8_t data[kEchoMax + 1];
+  for (size_t i = 0; i < sizeof data; ++i) data[i] = static_cast<uint8_t>(i * 7);
+  uint8_t out[64];
+  REQUIRE(build_echo(data, kEchoMax, out, sizeof out) == kEchoMax + 4);
+  CHECK(Bytes(out, out + kEchoMax) == Bytes(data, data + kEchoMax));
+  CHECK(sealed(out, kEchoMax + 4));
+  CHECK(build_echo(data, kEchoMax + 1, out, sizeof out) == 0);
+  REQUIRE(build_echo(data, 0, out, sizeof out) == 4);
+  CHECK(sealed(out, 4));
+  CHECK_FALSE(sealed(out, 3));
+}
