@@ -194,6 +194,17 @@ TEST_CASE("kernel: choose_precision picks the narrowest width that resolves the 
         Precision::p32);  // 2^-6 / 2^10 = 2^-16
   CHECK(choose_precision(zero, dec("0.001953125"), zero, dec("0.001953125"), 1024, 1024) ==
         Precision::p64);  // 2^-9 / 2^10 = 2^-19
+  // Exactly 2^10 units of the last place per pixel still fits; one unit of 2^-123 less does not.
+  Coord ulp = fx::zero<4>();
+  ulp.w[0] = 1;
+  const Coord s17 = dec("0.0078125");  // 2^-7: spacing 2^-17 at 1024 pixels
+  CHECK(choose_precision(zero, s17, zero, s17, 1024, 1024) == Precision::p32);
+  const Coord s17m = fx::sub(s17, ulp);
+  CHECK(choose_precision(zero, s17m, zero, s17m, 1024, 1024) == Precision::p64);
+  const Coord s49 = dec("1.818989403545856475830078125e-12");  // 2^-39: spacing 2^-49
+  CHECK(choose_precision(zero, s49, zero, s49, 1024, 1024) == Precision::p64);
+  const Coord s49m = fx::sub(s49, ulp);
+  CHECK(choose_precision(zero, s49m, zero, s49m, 1024, 1024) == Precision::p128);
 }
 
 TEST_CASE("kernel: a 1e-25 view needs 128 bits, and 64 bits shows flat blocks") {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "picocray/tile_codec.h"
@@ -127,7 +128,8 @@ TEST_CASE("tile_codec: decode rejects malformed input") {
 TEST_CASE("tile_codec: seeded random tiles round-trip") {
   std::mt19937 rng(0x711E);
   const std::pair<uint32_t, uint32_t> sizes[] = {{1, 1}, {7, 3}, {64, 64}, {64, 1}, {1, 64}, {33, 17}};
-  for (auto [w, h] : sizes) {
+  for (const auto& size : sizes) {
+    const uint32_t w = size.first, h = size.second;
     for (int kind = 0; kind < 4; ++kind) {
       for (int rep = 0; rep < 5; ++rep) {
         CAPTURE(w);
