@@ -31,7 +31,7 @@ bool FrameDecoder::push(uint8_t byte) {
     restart();
     return ok;
   }
-  if (overflow_ || bad_) return false;
+  if (overflow_) return false;
   if (remaining_ == 0) {
     // A new COBS block: the block before it implied a zero unless it was a full one.
     if (len_ > 0 || code_ != 0xFF) {
@@ -63,7 +63,7 @@ bool FrameDecoder::finish() {
     ++stats_.overlong;
     return false;
   }
-  if (bad_ || remaining_ != 0 || len_ < kFrameHeaderSize + kFrameCrcSize) {
+  if (remaining_ != 0 || len_ < kFrameHeaderSize + kFrameCrcSize) {
     ++stats_.malformed;
     return false;
   }

@@ -79,7 +79,7 @@ bool decode(Reader& r, InfoReply* m) {
   m->link.malformed = r.u32();
   m->link.overlong = r.u32();
   m->jobs_done = r.u32();
-  return r.ok();
+  return r.done();
 }
 
 void encode(Writer& w, const NodeEntry& m) {

@@ -13,7 +13,7 @@ size_t tile_encode(const uint16_t* counts, uint32_t w, uint32_t h, uint8_t* out,
     uint32_t up = 0;
     if (p >= w)
       while (p + up < n && up < 64 && counts[p + up] == counts[p + up - w]) ++up;
-    if (o + 3 > cap) return 0;
+    if (o + 1 > cap) return 0;
     if (left > 0 && left >= up) {
       out[o++] = static_cast<uint8_t>(left - 1);
       p += left;
@@ -30,9 +30,11 @@ size_t tile_encode(const uint16_t* counts, uint32_t w, uint32_t h, uint8_t* out,
     if (delta >= -32 && delta <= 31) {
       out[o++] = static_cast<uint8_t>(0x80 | (delta + 32));
     } else if (v < 8192) {
+      if (o + 2 > cap) return 0;
       out[o++] = static_cast<uint8_t>(0xC0 | (v >> 8));
       out[o++] = static_cast<uint8_t>(v);
     } else {
+      if (o + 3 > cap) return 0;
       out[o++] = 0xE0;
       out[o++] = static_cast<uint8_t>(v);
       out[o++] = static_cast<uint8_t>(v >> 8);

@@ -28,8 +28,7 @@ class CobsWriter {
   void close_block() {
     after_full_ = code_ == 0xFF;
     if (code_pos_ < cap_) out_[code_pos_] = code_;
-    code_pos_ = pos_;
-    emit(0);
+    code_pos_ = pos_++;  // the new block's code byte, written when the block closes
     code_ = 1;
   }
   uint8_t* out_;

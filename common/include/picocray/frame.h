@@ -53,14 +53,12 @@ class FrameDecoder {
     remaining_ = 0;
     code_ = 0xFF;
     overflow_ = false;
-    bad_ = false;
   }
   uint8_t buf_[kMaxFrameRaw];
   size_t len_ = 0;
   uint8_t remaining_ = 0;
   uint8_t code_ = 0xFF;
   bool overflow_ = false;
-  bool bad_ = false;
   FrameHeader header_;
   size_t body_len_ = 0;
   FrameStats stats_;
