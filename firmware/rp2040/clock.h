@@ -1,7 +1,7 @@
 // Microseconds since boot, from the RP2040/RP2350 64-bit timer.
 #pragma once
-#include "picocray/hal.h"
 #include "pico/time.h"
+#include "picocray/hal.h"
 
 namespace picocray::rp2040 {
 

@@ -25,10 +25,10 @@ uint32_t piece_budget(Precision p) {
 }
 
 // compute_tile_rows over rows first_row, first_row + row_step, ... in pieces of a few pixels of
-// one row each, calling between() after each piece. A piece is the same tile narrowed to a run of
-// one row, so the counts are bit-identical to one compute_tile_rows call over the whole tile.
+// one row each; after each piece, between() says whether to go on. A piece is the same tile
+// narrowed to a run of one row, so the counts are bit-identical to one compute_tile_rows call.
 uint32_t compute_in_pieces(const TileTask& task, uint16_t* counts, uint8_t first_row,
-                           uint8_t row_step, void (*between)()) {
+                           uint8_t row_step, bool (*between)()) {
   uint32_t run = piece_budget(task.precision) / (task.max_iter ? task.max_iter : 1u);
   if (run < 1) run = 1;
   if (run > task.w) run = task.w;
@@ -41,7 +41,7 @@ uint32_t compute_in_pieces(const TileTask& task, uint16_t* counts, uint8_t first
       piece.w = static_cast<uint8_t>(task.w - c < run ? task.w - c : run);
       piece.h = 1;
       sum += compute_tile_rows(piece, counts + r * task.w + c, 0, 1);
-      if (between) between();
+      if (!between()) return sum;
     }
   }
   return sum;
@@ -63,8 +63,12 @@ void Compute::core1_main() {
   for (;;) {
     if (multicore_fifo_pop_blocking() != kGo) continue;
     __dmb();  // see the task core 0 wrote before the FIFO word
-    uint32_t sum = compute_in_pieces(c.task_, c.counts_, c.core1_first_row_, c.core1_row_step_,
-                                     [] { g_compute->core1_heartbeat_ = g_compute->core1_heartbeat_ + 1; });
+    const TileTask task = c.task_;
+    uint16_t* const counts = c.counts_;
+    uint32_t sum = compute_in_pieces(task, counts, c.core1_first_row_, c.core1_row_step_, [] {
+      g_compute->core1_heartbeat_ = g_compute->core1_heartbeat_ + 1;
+      return !g_compute->core1_abort_;
+    });
     c.core1_sum_ = sum;
     __dmb();  // the counts and the sum before the flag
     c.core1_done_ = true;
@@ -72,6 +76,14 @@ void Compute::core1_main() {
 }
 
 void Compute::start(const TileTask& task, uint16_t* counts) {
+  if (!core1_done_) {
+    // A tile given up half way (a reset, a cancelled job): core 1 stops after its current piece.
+    core1_abort_ = true;
+    while (!core1_done_) {
+      if (between_chunks_) between_chunks_();
+    }
+    core1_abort_ = false;
+  }
   task_ = task;
   counts_ = counts;
   core0_sum_ = 0;
@@ -82,7 +94,12 @@ void Compute::start(const TileTask& task, uint16_t* counts) {
   progress_seen_ = core1_heartbeat_;
   __dmb();
   multicore_fifo_push_blocking(kGo);
-  if (core0_shares_) core0_sum_ = compute_in_pieces(task, counts, 0, 2, between_chunks_);
+  if (core0_shares_) {
+    core0_sum_ = compute_in_pieces(task, counts, 0, 2, [] {
+      if (g_compute->between_chunks_) g_compute->between_chunks_();
+      return true;
+    });
+  }
 }
 
 bool Compute::done() {

@@ -1,5 +1,7 @@
 // A tile over the board's two cores: core 1 runs a loop started once through pico_multicore and
 // takes work over the inter-core FIFO; on a secondary core 0 computes the other half in start().
+// Both work in pieces of at most a few pixels (about a second at the deepest), so the watchdog is
+// fed and the USB stack runs however long a tile takes.
 #pragma once
 #include "picocray/hal.h"
 
@@ -39,6 +41,8 @@ class Compute final : public hal::Compute {
   volatile uint32_t core1_sum_ = 0;
   volatile bool core1_done_ = true;
   volatile uint32_t core1_heartbeat_ = 0;
+  // Written by core 0: stop the tile in hand.
+  volatile bool core1_abort_ = false;
 };
 
 }  // namespace picocray::rp2040

@@ -72,8 +72,7 @@ hal::I2cStatus I2cInitiator::write(uint8_t address, const uint8_t* data, size_t 
   return finish(i2c_write_timeout_us(kBus, address, data, len, false, timeout_us), len);
 }
 
-hal::I2cStatus I2cInitiator::read(uint8_t address, uint8_t* data, size_t len,
-                                  uint32_t timeout_us) {
+hal::I2cStatus I2cInitiator::read(uint8_t address, uint8_t* data, size_t len, uint32_t timeout_us) {
   if (len == 0) return hal::I2cStatus::bus_error;
   return finish(i2c_read_timeout_us(kBus, address, data, len, false, timeout_us), len);
 }
@@ -83,8 +82,8 @@ hal::I2cStatus I2cInitiator::write_read(uint8_t address, const uint8_t* tx, size
   if (tx_len == 0 || rx_len == 0) return hal::I2cStatus::bus_error;
   uint64_t end = time_us_64() + timeout_us;
   // nostop: the read follows after a repeated start, so no other initiator can cut in.
-  hal::I2cStatus s = finish(i2c_write_timeout_us(kBus, address, tx, tx_len, true, timeout_us),
-                            tx_len);
+  hal::I2cStatus s =
+      finish(i2c_write_timeout_us(kBus, address, tx, tx_len, true, timeout_us), tx_len);
   if (s != hal::I2cStatus::ok) return s;
   uint64_t now = time_us_64();
   uint32_t left = now < end ? static_cast<uint32_t>(end - now) : 1;

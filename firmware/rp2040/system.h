@@ -1,8 +1,8 @@
 // Identity, reset, the watchdog and the on-board LED.
 #pragma once
 #include "compute.h"
-#include "picocray/hal.h"
 #include "pico/time.h"
+#include "picocray/hal.h"
 
 namespace picocray::rp2040 {
 

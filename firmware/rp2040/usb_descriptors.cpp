@@ -60,8 +60,10 @@ const uint8_t kConfig[kConfigLen] = {
     TUD_CONFIG_DESCRIPTOR(1, kItfCount, 0, kConfigLen, 0, 100),
     TUD_CDC_DESCRIPTOR(kItfLink, kStrLink, kEpLinkNotify, 8, kEpLinkOut, kEpLinkIn, 64),
     // The SDK's reset interface: vendor class, no endpoints (TUD_RPI_RESET_DESCRIPTOR).
+    // clang-format off
     kResetDescLen, TUSB_DESC_INTERFACE, kItfReset, 0, 0, TUSB_CLASS_VENDOR_SPECIFIC,
     RESET_INTERFACE_SUBCLASS, RESET_INTERFACE_PROTOCOL, kStrReset,
+    // clang-format on
 };
 static_assert(kItfLinkData == kItfLink + 1, "CDC takes two interfaces");
 
@@ -91,11 +93,12 @@ const uint16_t* tud_descriptor_string_cb(uint8_t index, uint16_t langid) {
     desc[1] = 0x0409;  // English (US)
     len = 1;
   } else if (index == kStrSerial) {
-    // The unique ID as the node reports it (a little-endian uint64), 16 hex digits, high first.
+    // The unique ID as `picocray nodes` prints it: the little-endian uint64 in 16 lowercase hex
+    // digits, high first (the byte-reverse of the string picotool and pico-sdk show).
     uint64_t id = picocray::rp2040::board_unique_id();
     for (len = 0; len < 16; ++len) {
       unsigned nibble = static_cast<unsigned>(id >> (60 - 4 * len)) & 0xFu;
-      desc[1 + len] = static_cast<uint16_t>("0123456789ABCDEF"[nibble]);
+      desc[1 + len] = static_cast<uint16_t>("0123456789abcdef"[nibble]);
     }
   } else if (index < kStrCount) {
     const char* s = kStrings[index];

@@ -45,6 +45,11 @@ class FrameDecoder {
   size_t body_len() const { return body_len_; }
   const FrameStats& stats() const { return stats_; }
   void reset_stats() { stats_ = FrameStats{}; }
+  // Drops any partial frame and the counters, as after a reboot.
+  void clear() {
+    restart();
+    reset_stats();
+  }
 
  private:
   bool finish();

@@ -8,7 +8,7 @@
 //    8   2   y
 //   10   1   w             tile size, 1..64
 //   11   1   h
-//   12   1   node          index of the node that computed it; 0xFF is the controller
+//   12   1   node          I2C address of the secondary that computed it; 0xFF is the controller
 //   13   1   codec         1 = tile_codec.h
 //   14   4   iterations    sum of the tile's escape counts
 //   18   2   payload_len
@@ -26,7 +26,7 @@ namespace picocray {
 constexpr size_t kTileHeaderSize = 20;
 constexpr size_t kTileBlockMax = kTileHeaderSize + tile_max_encoded(kMaxTilePixels) + 4;
 constexpr uint8_t kTileCodecRuns = 1;
-constexpr uint8_t kControllerNode = 0xFF;
+constexpr uint8_t kControllerNode = 0xFF;  // the node field of a tile the controller computed
 
 struct TileHeader {
   uint16_t job_id = 0;

@@ -20,13 +20,22 @@ void copy_text(char* out, size_t cap, const char* s) {
 void Controller::start() {
   boot_us_ = board_.clock.now_us();
   out_len_ = out_pos_ = 0;
+  rx_len_ = rx_pos_ = 0;
+  decoder_.clear();
+  frames_out_ = 0;
+  reboot_pending_ = false;
+  reboot_at_ = 0;
+  reset_reply_pending_ = false;
+  i2c_bytes_ = 0;
+  i2c_transactions_ = 0;
+  jobs_done_ = 0;
   node_count_ = 0;
   enumerating_ = true;
   enum_quiet_since_ = boot_us_;
   reset_job();
   board_.gpio.pull_low(Line::assert_, false);
   board_.gpio.pull_low(Line::attention, false);
-  board_.system.show_state(2);
+  board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::enumerating));
   // After a controller reboot the secondaries still hold addresses nobody knows: send every
   // possible node back to the default address, so that they all enrol afresh.
   uint8_t msg[i2c::kResetLen + 1];
@@ -41,7 +50,13 @@ uint64_t Controller::poll() {
   uint64_t now = board_.clock.now_us();
   flush_output();
   if (reboot_pending_) {
-    if (!output_busy()) board_.system.reboot(reboot_kind_);
+    // The OK must reach the host before USB goes away with the reboot.
+    if (output_busy()) return kNoDeadline;
+    if (reboot_at_ == 0) reboot_at_ = now + timing::kRebootDrainUs;
+    if (now < reboot_at_) return reboot_at_;
+    reboot_pending_ = false;
+    reboot_at_ = 0;
+    board_.system.reboot(reboot_kind_);
     return now;
   }
 
@@ -59,7 +74,7 @@ uint64_t Controller::poll() {
     if (next_verify != kNoDeadline || now < quiet_end)
       return next_verify < quiet_end ? next_verify : quiet_end;
     enumerating_ = false;
-    board_.system.show_state(0);
+    board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::idle));
     if (reset_reply_pending_ && !output_busy()) {
       reset_reply_pending_ = false;
       send(MsgType::ok, reset_seq_, nullptr, 0);
@@ -75,13 +90,14 @@ uint64_t Controller::poll() {
 
   // Requests are read only when their answer can be written at once.
   while (!output_busy()) {
-    uint8_t buf[64];
-    size_t n = board_.host.read(buf, sizeof buf);
-    if (n == 0) break;
-    for (size_t i = 0; i < n; ++i) {
-      if (decoder_.push(buf[i])) handle_frame();
+    if (rx_pos_ == rx_len_) {
+      rx_len_ = board_.host.read(rx_, sizeof rx_);
+      rx_pos_ = 0;
+      if (rx_len_ == 0) break;
     }
-    if (output_busy()) break;
+    // Bytes after a request whose answer is still going out wait for the next pass.
+    while (rx_pos_ < rx_len_ && !output_busy())
+      if (decoder_.push(rx_[rx_pos_++])) handle_frame();
   }
 
   if (job_.active) {
@@ -241,7 +257,7 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
     if (((q.node_mask >> i) & 1u) && nodes_[i].state != NodeState::lost) any_node = true;
   }
   job_.local_only = !any_node;
-  board_.system.show_state(1);
+  board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::busy));
 }
 
 void Controller::handle_reset(uint16_t seq, Reader& r) {
@@ -624,7 +640,7 @@ bool Controller::forward_tile(const uint8_t* block, size_t len) {
 void Controller::finish_job() {
   job_.active = false;
   ++jobs_done_;
-  board_.system.show_state(0);
+  board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::idle));
   if (job_.cancelling) return send_error(job_.seq, ErrorCode::cancelled, "render cancelled");
   RenderSummary& s = job_.summary;
   s.elapsed_us = board_.clock.now_us() - job_.started_us;

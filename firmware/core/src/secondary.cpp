@@ -25,7 +25,7 @@ void Secondary::start() {
   // Boards power up together: a random wait spreads their first claims apart.
   uint64_t now = board_.clock.now_us();
   next_try_ = now + board_.system.random() % 2000u;
-  board_.system.show_state(2);
+  board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::enumerating));
 }
 
 uint64_t Secondary::poll() {
@@ -79,7 +79,7 @@ uint64_t Secondary::poll() {
   }
   bool ready = oldest(SlotState::ready) >= 0;
   board_.gpio.pull_low(Line::attention, ready);
-  board_.system.show_state(computing_ >= 0 ? 1 : 0);
+  board_.system.show_state(static_cast<uint8_t>(computing_ >= 0 ? hal::NodeLed::busy : hal::NodeLed::idle));
   // Compute finishing and bus traffic are what wake it next.
   return computing_ >= 0 && board_.compute.done() ? now : kNoDeadline;
 }
@@ -91,7 +91,7 @@ uint64_t Secondary::enrol(uint64_t now) {
     board_.target.listen(address_, this);
     board_.gpio.pull_low(Line::assert_, false);
     holding_ = false;
-    board_.system.show_state(0);
+    board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::idle));
     return now;
   }
   if (holding_) {

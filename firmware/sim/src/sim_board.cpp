@@ -94,6 +94,7 @@ I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, u
       for (Target* t : hit) t->handler->on_receive(tx[i]);
     for (Target* t : hit) t->handler->on_finish();  // the repeated start
   }
+  if (hit.size() > 1 && rx_len > 0) ++st.collisions_seen;
   // Open drain: when several targets drive the same read, a 0 from any of them wins.
   for (size_t i = 0; i < rx_len; ++i) {
     uint8_t v = 0xFF;

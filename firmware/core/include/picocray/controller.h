@@ -102,6 +102,9 @@ class Controller {
 
   hal::Board& board_;
   FrameDecoder decoder_;
+  uint8_t rx_[64];
+  size_t rx_len_ = 0;
+  size_t rx_pos_ = 0;
   uint8_t out_[kMaxFrameEncoded];
   size_t out_len_ = 0;
   size_t out_pos_ = 0;
@@ -117,6 +120,7 @@ class Controller {
   bool reset_reply_pending_ = false;
   uint16_t reset_seq_ = 0;
   bool reboot_pending_ = false;
+  uint64_t reboot_at_ = 0;
   hal::RebootKind reboot_kind_ = hal::RebootKind::normal;
   uint32_t collisions_ = 0;
   uint32_t jobs_done_ = 0;

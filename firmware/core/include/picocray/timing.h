@@ -14,6 +14,7 @@ constexpr uint32_t kBackoffMaxUs = 4000;          // random back-off after a col
 constexpr uint32_t kEnumerationQuietUs = 30000;   // assert line idle this long: enumeration done
 constexpr uint32_t kAddressSettleUs = 200;        // a claimed secondary moves to its address
 constexpr uint32_t kProgressIntervalUs = 100000;  // PROGRESS frames during a render
+constexpr uint32_t kRebootDrainUs = 20000;        // time for a last answer to leave before a reboot
 constexpr uint8_t kMaxRetries = 3;                // I2C attempts before a node counts as lost
 }  // namespace timing
 

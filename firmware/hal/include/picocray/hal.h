@@ -18,7 +18,8 @@ enum class I2cStatus : uint8_t {
   bus_error = 4,     // arbitration lost or another fault on the wires
 };
 
-// The controller's side of the shared bus (I2C1 on GPIO10/11 on a board).
+// The controller's side of the shared bus (I2C1 on GPIO10/11 on a board). Transfers of length 0
+// are not supported (an RP2040 cannot make them) and return bus_error.
 class I2cInitiator {
  public:
   virtual I2cStatus write(uint8_t address, const uint8_t* data, size_t len,
@@ -96,7 +97,8 @@ class HostLink {
 
 // The node's compute: one tile at a time over the cores it names (on a board: core 1 through
 // pico_multicore, core 0 in the caller). start() may run part of the work before it returns;
-// done() says when all of it has finished and counts[] is complete.
+// done() says when all of it has finished and counts[] is complete. start() while a tile is still
+// running abandons that tile.
 class Compute {
  public:
   virtual void start(const TileTask& task, uint16_t* counts) = 0;
@@ -111,6 +113,9 @@ class Compute {
 
 enum class RebootKind : uint8_t { normal = 0, bootsel = 1 };
 
+// What the on-board LED shows (docs/hardware.md has the blink patterns).
+enum class NodeLed : uint8_t { idle = 0, busy = 1, enumerating = 2, error = 3 };
+
 class System {
  public:
   // The board's unique ID (pico_unique_id: 8 bytes, little-endian here).
@@ -122,7 +127,7 @@ class System {
   virtual uint32_t random() = 0;
   virtual const char* board_name() = 0;
   virtual uint32_t cpu_hz() = 0;
-  // State for the on-board LED (see docs/hardware.md for the codes).
+  // State for the on-board LED: a NodeLed value.
   virtual void show_state(uint8_t state) = 0;
 
  protected:
