@@ -6,7 +6,9 @@ namespace {
 constexpr int kMaxDigits = 200;
 constexpr int kMaxExponent = 200;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 

@@ -69,7 +69,8 @@ bool FrameDecoder::finish() {
   }
   size_t n = len_ - kFrameCrcSize;
   uint32_t want = static_cast<uint32_t>(buf_[n]) | static_cast<uint32_t>(buf_[n + 1]) << 8 |
-                  static_cast<uint32_t>(buf_[n + 2]) << 16 | static_cast<uint32_t>(buf_[n + 3]) << 24;
+                  static_cast<uint32_t>(buf_[n + 2]) << 16 |
+                  static_cast<uint32_t>(buf_[n + 3]) << 24;
   if (crc32(buf_, n) != want) {
     ++stats_.crc_errors;
     return false;

@@ -143,15 +143,9 @@ uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_ro
       Coord cx = pixel_x(t, t.x + c);
       uint16_t n;
       switch (t.precision) {
-        case Precision::p32:
-          n = escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), t.max_iter);
-          break;
-        case Precision::p64:
-          n = escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), t.max_iter);
-          break;
-        default:
-          n = escape128(cx, cy, t.max_iter);
-          break;
+        case Precision::p32: n = escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), t.max_iter); break;
+        case Precision::p64: n = escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), t.max_iter); break;
+        default: n = escape128(cx, cy, t.max_iter); break;
       }
       row[c] = n;
       sum += n;

@@ -24,7 +24,8 @@ uint64_t Reader::le(int n) {
     return 0;
   }
   uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(buf_[pos_ + static_cast<size_t>(i)]) << (8 * i);
+  for (int i = 0; i < n; ++i)
+    v |= static_cast<uint64_t>(buf_[pos_ + static_cast<size_t>(i)]) << (8 * i);
   pos_ += static_cast<size_t>(n);
   return v;
 }

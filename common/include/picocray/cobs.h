@@ -6,7 +6,9 @@
 
 namespace picocray {
 
-constexpr size_t cobs_max_encoded(size_t n) { return n + n / 254 + 1; }
+constexpr size_t cobs_max_encoded(size_t n) {
+  return n + n / 254 + 1;
+}
 
 // Encodes byte by byte into a caller's buffer, so a frame can be stuffed as it is built.
 class CobsWriter {
@@ -21,8 +23,10 @@ class CobsWriter {
 
  private:
   void emit(uint8_t b) {
-    if (pos_ < cap_) out_[pos_] = b;
-    else ok_ = false;
+    if (pos_ < cap_)
+      out_[pos_] = b;
+    else
+      ok_ = false;
     ++pos_;
   }
   void close_block() {

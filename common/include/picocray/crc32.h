@@ -8,6 +8,8 @@ namespace picocray {
 
 // Continue a running CRC: pass the previous result (0 to start) and get the new one.
 uint32_t crc32_update(uint32_t crc, const uint8_t* data, size_t len);
-inline uint32_t crc32(const uint8_t* data, size_t len) { return crc32_update(0, data, len); }
+inline uint32_t crc32(const uint8_t* data, size_t len) {
+  return crc32_update(0, data, len);
+}
 
 }  // namespace picocray

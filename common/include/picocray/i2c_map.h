@@ -34,11 +34,11 @@ enum class NodePhase : uint8_t { unaddressed = 0, idle = 1, busy = 2 };
 
 struct StatusBlock {
   NodePhase phase = NodePhase::unaddressed;
-  uint8_t ready = 0;      // finished tiles waiting to be read
-  uint8_t free = 0;       // slots free for a new tile
-  uint8_t rx_errors = 0;  // written blocks dropped for a bad CRC or length (wraps)
-  uint16_t job_id = 0;    // job last loaded
-  uint16_t ready_len = 0; // length of the oldest finished tile block, 0 if none
+  uint8_t ready = 0;                 // finished tiles waiting to be read
+  uint8_t free = 0;                  // slots free for a new tile
+  uint8_t rx_errors = 0;             // written blocks dropped for a bad CRC or length (wraps)
+  uint16_t job_id = 0;               // job last loaded
+  uint16_t ready_len = 0;            // length of the oldest finished tile block, 0 if none
   uint32_t last_tile = 0xFFFFFFFFu;  // tile_index of the last assignment taken
 };
 constexpr size_t kStatusLen = 12 + 4;

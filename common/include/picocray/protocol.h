@@ -173,9 +173,15 @@ Coord decode_coord(Reader& r);
 bool validate(const RenderRequest& m, const char** why);
 
 // The tile grid of a job.
-inline uint32_t tiles_across(const RenderRequest& m) { return (m.width + m.tile_w - 1u) / m.tile_w; }
-inline uint32_t tiles_down(const RenderRequest& m) { return (m.height + m.tile_h - 1u) / m.tile_h; }
-inline uint32_t tile_count(const RenderRequest& m) { return tiles_across(m) * tiles_down(m); }
+inline uint32_t tiles_across(const RenderRequest& m) {
+  return (m.width + m.tile_w - 1u) / m.tile_w;
+}
+inline uint32_t tiles_down(const RenderRequest& m) {
+  return (m.height + m.tile_h - 1u) / m.tile_h;
+}
+inline uint32_t tile_count(const RenderRequest& m) {
+  return tiles_across(m) * tiles_down(m);
+}
 // The task for tile `index` (row-major over the grid).
 TileTask tile_task(const RenderRequest& m, uint32_t index);
 

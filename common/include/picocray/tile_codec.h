@@ -14,7 +14,9 @@
 namespace picocray {
 
 // Worst case: every pixel a 3-byte literal.
-constexpr size_t tile_max_encoded(size_t pixels) { return 3 * pixels; }
+constexpr size_t tile_max_encoded(size_t pixels) {
+  return 3 * pixels;
+}
 
 // Returns the encoded length, or 0 when out is too small.
 size_t tile_encode(const uint16_t* counts, uint32_t w, uint32_t h, uint8_t* out, size_t cap);

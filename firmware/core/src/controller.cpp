@@ -67,7 +67,8 @@ uint64_t Controller::poll() {
     if (!board_.gpio.read(Line::assert_)) enum_quiet_since_ = board_.clock.now_us();
     uint64_t next_verify = kNoDeadline;
     for (uint8_t i = 0; i < node_count_; ++i)
-      if (!nodes_[i].verified && nodes_[i].state != NodeState::lost && nodes_[i].verify_at < next_verify)
+      if (!nodes_[i].verified && nodes_[i].state != NodeState::lost &&
+          nodes_[i].verify_at < next_verify)
         next_verify = nodes_[i].verify_at;
     now = board_.clock.now_us();
     uint64_t quiet_end = enum_quiet_since_ + timing::kEnumerationQuietUs;
@@ -158,9 +159,7 @@ void Controller::handle_frame() {
       send(MsgType::ok, h.seq, body_, n);
       return;
     }
-    default:
-      send_error(h.seq, ErrorCode::unknown_type, "unknown message type");
-      return;
+    default: send_error(h.seq, ErrorCode::unknown_type, "unknown message type"); return;
   }
 }
 
@@ -172,8 +171,8 @@ void Controller::handle_hello(uint16_t seq, Reader& r) {
   HelloReply m;
   m.unique_id = board_.system.unique_id();
   m.role = Role::controller;
-  m.capabilities = kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapControllerCompute |
-                   kCapAttentionLine;
+  m.capabilities =
+      kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapControllerCompute | kCapAttentionLine;
   const char* name = board_.system.board_name();
   if (name[0] == 's' && name[1] == 'i' && name[2] == 'm') m.capabilities |= kCapSimulated;
   m.max_frame_body = static_cast<uint16_t>(kMaxFrameBody);
@@ -288,7 +287,8 @@ void Controller::handle_reset(uint16_t seq, Reader& r) {
     case ResetKind::bootsel:
       send(MsgType::ok, seq, nullptr, 0);
       reboot_pending_ = true;
-      reboot_kind_ = q.kind == ResetKind::bootsel ? hal::RebootKind::bootsel : hal::RebootKind::normal;
+      reboot_kind_ =
+          q.kind == ResetKind::bootsel ? hal::RebootKind::bootsel : hal::RebootKind::normal;
       return;
   }
 }
@@ -559,8 +559,7 @@ bool Controller::collect_one() {
     bool ok = false;
     for (uint8_t attempt = 0; attempt < timing::kMaxRetries && !ok; ++attempt) {
       if (attempt > 0) ++n.retries;
-      if (bus_read_reg(n.address, i2c::Reg::result, block_, s.ready_len) != I2cStatus::ok)
-        continue;
+      if (bus_read_reg(n.address, i2c::Reg::result, block_, s.ready_len) != I2cStatus::ok) continue;
       ok = tile_block_parse(block_, s.ready_len, &h, &payload);
       if (!ok) ++n.integrity_errors;
     }

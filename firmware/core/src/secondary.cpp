@@ -79,7 +79,8 @@ uint64_t Secondary::poll() {
   }
   bool ready = oldest(SlotState::ready) >= 0;
   board_.gpio.pull_low(Line::attention, ready);
-  board_.system.show_state(static_cast<uint8_t>(computing_ >= 0 ? hal::NodeLed::busy : hal::NodeLed::idle));
+  board_.system.show_state(
+      static_cast<uint8_t>(computing_ >= 0 ? hal::NodeLed::busy : hal::NodeLed::idle));
   // Compute finishing and bus traffic are what wake it next.
   return computing_ >= 0 && board_.compute.done() ? now : kNoDeadline;
 }
@@ -201,7 +202,8 @@ void Secondary::prepare_read() {
       break;
     }
     case i2c::Reg::echo:
-      tx_len_ = static_cast<uint16_t>(i2c::build_echo(echo_, echo_len_, tx_small_, sizeof tx_small_));
+      tx_len_ =
+          static_cast<uint16_t>(i2c::build_echo(echo_, echo_len_, tx_small_, sizeof tx_small_));
       break;
     case i2c::Reg::result: {
       int r = oldest(SlotState::ready);
@@ -211,8 +213,7 @@ void Secondary::prepare_read() {
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -256,8 +257,7 @@ void Secondary::handle_write() {
     case i2c::Reg::claim: {
       i2c::ClaimBlock c;
       ok = ok && i2c::parse(rx_, rx_len_, &c);
-      if (ok && holding_ && c.unique_id == board_.system.unique_id())
-        pending_address_ = c.address;
+      if (ok && holding_ && c.unique_id == board_.system.unique_id()) pending_address_ = c.address;
       break;
     }
     case i2c::Reg::backoff:
@@ -275,9 +275,7 @@ void Secondary::handle_write() {
         for (uint8_t i = 0; i < echo_len_; ++i) echo_[i] = rx_[i];
       }
       break;
-    default:
-      ok = false;
-      break;
+    default: ok = false; break;
   }
   if (!ok) ++rx_errors_;
 }

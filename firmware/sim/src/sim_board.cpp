@@ -110,7 +110,9 @@ I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, u
   return I2cStatus::ok;
 }
 
-uint32_t Board::clock_hz() const { return cluster_.model().i2c_hz; }
+uint32_t Board::clock_hz() const {
+  return cluster_.model().i2c_hz;
+}
 
 void Board::listen(uint8_t address, hal::I2cTargetHandler* handler) {
   stop();
@@ -137,13 +139,19 @@ void Board::pull_low(hal::Line line, bool low) {
   if (cluster_.lines().pull_low(line, index_, low, cluster_.pass())) cluster_.touch();
 }
 
-uint64_t Board::now_us() { return cluster_.now_ns() / 1000; }
+uint64_t Board::now_us() {
+  return cluster_.now_ns() / 1000;
+}
 
 // ------------------------------------------------------------------------------- host link
 
-size_t Board::read(uint8_t* buf, size_t cap) { return cluster_.link_read(buf, cap); }
+size_t Board::read(uint8_t* buf, size_t cap) {
+  return cluster_.link_read(buf, cap);
+}
 
-size_t Board::write(const uint8_t* data, size_t len) { return cluster_.link_write(data, len); }
+size_t Board::write(const uint8_t* data, size_t len) {
+  return cluster_.link_write(data, len);
+}
 
 // ------------------------------------------------------------------------------- compute
 
@@ -198,6 +206,8 @@ uint32_t Board::random() {
   return static_cast<uint32_t>((rng_ * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
-uint32_t Board::cpu_hz() { return cluster_.model().cpu_hz; }
+uint32_t Board::cpu_hz() {
+  return cluster_.model().cpu_hz;
+}
 
 }  // namespace picocray::sim

@@ -23,7 +23,8 @@ Cluster::Cluster(Simulator& sim, const Config& cfg) : sim_(sim), cfg_(cfg), line
     uint64_t uid = splitmix64(cfg_.seed * 1000003ull + i);
     boards_.push_back(std::make_unique<Board>(*this, i, uid, i == 0));
   }
-  for (size_t i = 1; i <= cfg_.nodes && i <= cfg_.collide; ++i) boards_[i]->force_first_random_zero();
+  for (size_t i = 1; i <= cfg_.nodes && i <= cfg_.collide; ++i)
+    boards_[i]->force_first_random_zero();
   for (auto& b : boards_) b->node().start();
 }
 
@@ -146,7 +147,9 @@ Simulator::~Simulator() {
   thread_.join();
 }
 
-void Simulator::run() { cluster_->run(); }
+void Simulator::run() {
+  cluster_->run();
+}
 
 void Simulator::host_write(const uint8_t* data, size_t len) {
   {

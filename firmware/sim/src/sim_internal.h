@@ -53,7 +53,8 @@ class Board final : public hal::I2cInitiator,
   Board(Cluster& cluster, size_t index, uint64_t uid, bool controller);
 
   // I2cInitiator
-  hal::I2cStatus write(uint8_t address, const uint8_t* data, size_t len, uint32_t timeout_us) override;
+  hal::I2cStatus write(uint8_t address, const uint8_t* data, size_t len,
+                       uint32_t timeout_us) override;
   hal::I2cStatus read(uint8_t address, uint8_t* data, size_t len, uint32_t timeout_us) override;
   hal::I2cStatus write_read(uint8_t address, const uint8_t* tx, size_t tx_len, uint8_t* rx,
                             size_t rx_len, uint32_t timeout_us) override;

@@ -16,14 +16,14 @@ namespace picocray::sim {
 
 // The timing model (docs/model.md says where each number comes from).
 struct Model {
-  uint32_t cpu_hz = 125000000;        // RP2040 default system clock
-  uint32_t i2c_hz = 1000000;          // SCL
-  uint32_t i2c_overhead_ns = 8000;    // software and FIFO set-up per transfer
-  uint32_t usb_bytes_per_s = 1000000; // USB full-speed CDC, sustained
-  uint32_t usb_buffer = 4096;         // bytes the controller can queue before USB drains them
+  uint32_t cpu_hz = 125000000;         // RP2040 default system clock
+  uint32_t i2c_hz = 1000000;           // SCL
+  uint32_t i2c_overhead_ns = 8000;     // software and FIFO set-up per transfer
+  uint32_t usb_bytes_per_s = 1000000;  // USB full-speed CDC, sustained
+  uint32_t usb_buffer = 4096;          // bytes the controller can queue before USB drains them
   // Cortex-M0+ cycles per kernel iteration, per precision (32, 64, 128).
   uint32_t cycles_per_iter[3] = {80, 420, 1600};
-  uint32_t cycles_per_pixel = 900;    // coordinates, loop and encoding per pixel
+  uint32_t cycles_per_pixel = 900;  // coordinates, loop and encoding per pixel
 };
 
 struct Config {
