@@ -29,6 +29,7 @@ struct Render {
   std::vector<Tile> tiles;
   std::vector<ProgressUpdate> progress;
   uint64_t count_sum = 0;  // escape counts over every tile received
+  uint16_t job_id = 0;     // the job number the tiles carry
 };
 
 // Checks every streamed frame of a render: TILE blocks parse, belong to the job, arrive once and
@@ -61,7 +62,10 @@ Render check_stream(const RenderRequest& job, uint16_t seq, const Reply& reply) 
     REQUIRE_MESSAGE(h.tile_index < total, "tile index " << h.tile_index << " of " << total);
     CHECK_MESSAGE(!seen[h.tile_index], "tile " << h.tile_index << " arrived twice");
     seen[h.tile_index] = true;
-    CHECK_MESSAGE(h.job_id == seq, "tile " << h.tile_index << " names job " << h.job_id);
+    // The controller numbers jobs itself; every tile of one render carries the same number.
+    if (r.job_id == 0) r.job_id = h.job_id;
+    CHECK_MESSAGE((h.job_id != 0 && h.job_id == r.job_id),
+                  "tile " << h.tile_index << " names job " << h.job_id << ", earlier tiles " << r.job_id);
     TileTask task = tile_task(job, h.tile_index);
     CHECK_MESSAGE((h.x == task.x && h.y == task.y && h.w == task.w && h.h == task.h),
                   "tile " << h.tile_index << " is " << h.w << "x" << int(h.h) << " at (" << h.x
@@ -250,4 +254,20 @@ TEST_CASE("CANCEL ends a running render: OK for the cancel, ERROR cancelled for 
   Render r = render(host, next);
   CHECK(summary_of(r.reply).tiles == tile_count(next));
   CHECK_MESSAGE(host.held().empty(), host.held().size() << " frames arrived under other seqs");
+}
+
+TEST_CASE("two renders under the same seq each get their own region, exactly") {
+  SimHost host(sim::Config{});
+  host.hello();
+  RenderRequest a = make_job(96, 64, 200, "-2", "1", "-1", "1");
+  RenderRequest b = make_job(96, 64, 200, "-0.8", "-0.7", "0.05", "0.15");
+  b.tile_w = a.tile_w = 16;
+  b.tile_h = a.tile_h = 16;
+  host.set_next_seq(40);
+  Render ra = render(host, a);
+  host.set_next_seq(40);
+  Render rb = render(host, b);
+  CHECK_MESSAGE(ra.reply.ok(), "first render did not end OK");
+  CHECK_MESSAGE(rb.reply.ok(), "second render did not end OK");
+  CHECK_MESSAGE(ra.job_id != rb.job_id, "both renders carried job " << ra.job_id);
 }

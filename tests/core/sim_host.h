@@ -111,6 +111,8 @@ class SimHost {
 
   sim::Simulator& sim() { return *sim_; }
   void set_timeout_ms(int ms) { timeout_ms_ = ms; }
+  // The next request goes out with this seq (hosts may reuse a seq; the device must cope).
+  void set_next_seq(uint16_t s) { seq_ = static_cast<uint16_t>(s - 1); }
 
   // Sends one request frame; returns its seq.
   uint16_t send(MsgType type, const std::vector<uint8_t>& body = {}) {

@@ -2,7 +2,7 @@
 // passes through the controller unchanged as the body of a TILE frame, and is decoded on the host.
 //
 //   off size field
-//    0   2   job_id        the controller's job (the RENDER request's seq)
+//    0   2   job_id        the controller's own job number (not the RENDER request's seq)
 //    2   4   tile_index    row-major index in the job's tile grid
 //    6   2   x             tile origin, image pixels
 //    8   2   y

@@ -64,7 +64,6 @@ uint64_t Controller::poll() {
   service_claims(now);
   verify_pending(now);
   if (enumerating_) {
-    if (!board_.gpio.read(Line::assert_)) enum_quiet_since_ = board_.clock.now_us();
     uint64_t next_verify = kNoDeadline;
     for (uint8_t i = 0; i < node_count_; ++i)
       if (!nodes_[i].verified && nodes_[i].state != NodeState::lost &&
@@ -240,6 +239,10 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
   reset_job();
   job_.active = true;
   job_.seq = seq;
+  // Its own number, never the request's seq: a host may reuse a seq, and a node must not take
+  // tiles of a new job for the old job's geometry.
+  next_job_id_ = static_cast<uint16_t>(next_job_id_ + 1 == 0 ? 1 : next_job_id_ + 1);
+  job_.id = next_job_id_;
   job_.req = q;
   job_.total = tile_count(q);
   job_.started_us = board_.clock.now_us();
@@ -347,7 +350,6 @@ uint8_t Controller::free_address() const {
 
 void Controller::service_claims(uint64_t now) {
   if (board_.gpio.read(Line::assert_)) return;
-  enum_quiet_since_ = now;
   uint8_t buf[i2c::kIdentLen];
   I2cStatus st = bus_read_reg(i2c::kDefaultAddress, i2c::Reg::ident, buf, sizeof buf);
   if (st != I2cStatus::ok) return;  // it let go before we asked
@@ -355,6 +357,7 @@ void Controller::service_claims(uint64_t now) {
   if (!i2c::parse(buf, sizeof buf, &id)) {
     // Two boards answered at once (their bytes ANDed on the wire): both must back off.
     ++collisions_;
+    enum_quiet_since_ = now;
     uint8_t msg[i2c::kBackoffLen + 1];
     msg[0] = static_cast<uint8_t>(i2c::Reg::backoff);
     i2c::build_magic(i2c::kBackoffMagic, msg + 1, sizeof msg - 1);
@@ -364,7 +367,14 @@ void Controller::service_claims(uint64_t now) {
   int idx = find_uid(id.unique_id);
   if (idx < 0) {
     uint8_t addr = free_address();
-    if (addr == 0) return;  // 64 nodes already
+    if (addr == 0) {
+      // 64 nodes already: tell it to let go, and do not hold enumeration open for it.
+      uint8_t msg[i2c::kBackoffLen + 1];
+      msg[0] = static_cast<uint8_t>(i2c::Reg::backoff);
+      i2c::build_magic(i2c::kBackoffMagic, msg + 1, sizeof msg - 1);
+      bus_write(i2c::kDefaultAddress, msg, sizeof msg);
+      return;
+    }
     // Keep the table ordered by unique ID, so numbering does not depend on who claimed first.
     int pos = node_count_;
     while (pos > 0 && nodes_[pos - 1].uid > id.unique_id) {
@@ -377,6 +387,7 @@ void Controller::service_claims(uint64_t now) {
     ++node_count_;
     idx = pos;
   }
+  enum_quiet_since_ = now;
   NodeRecord& n = nodes_[idx];
   n.cores = id.cores;
   n.fw[0] = id.fw_major;
@@ -495,11 +506,11 @@ bool Controller::assign_one() {
     bool ok = false;
     for (uint8_t attempt = 0; attempt < timing::kMaxRetries && !ok; ++attempt) {
       if (attempt > 0) ++n.retries;
-      if (!n.job_loaded || n.job_id != job_.seq) {
+      if (!n.job_loaded || n.job_id != job_.id) {
         uint8_t msg[i2c::kJobLen + 1];
         msg[0] = static_cast<uint8_t>(i2c::Reg::job);
         i2c::JobBlock j;
-        j.job_id = job_.seq;
+        j.job_id = job_.id;
         j.precision = job_.req.precision;
         j.max_iter = job_.req.max_iter;
         j.width = job_.req.width;
@@ -514,7 +525,7 @@ bool Controller::assign_one() {
       uint8_t msg[i2c::kTileAssignLen + 1];
       msg[0] = static_cast<uint8_t>(i2c::Reg::tile);
       i2c::TileAssign a;
-      a.job_id = job_.seq;
+      a.job_id = job_.id;
       a.tile_index = index;
       a.x = t.x;
       a.y = t.y;
@@ -525,7 +536,7 @@ bool Controller::assign_one() {
       // Read back: the node names the last tile it took and the job it holds.
       i2c::StatusBlock s;
       if (!read_status(n, &s)) continue;
-      n.job_loaded = s.job_id == job_.seq;
+      n.job_loaded = s.job_id == job_.id;
       n.job_id = s.job_id;
       ok = s.last_tile == index && n.job_loaded;
     }
@@ -570,7 +581,7 @@ bool Controller::collect_one() {
     int slot = -1;
     for (uint8_t q = 0; q < n.n_out; ++q)
       if (n.outstanding[q] == h.tile_index) slot = q;
-    bool ours = slot >= 0 && h.job_id == job_.seq;
+    bool ours = slot >= 0 && h.job_id == job_.id;
     // Acknowledge in any case: the slot is freed, whether the tile is used or was stale.
     uint8_t msg[i2c::kAckLen + 1];
     msg[0] = static_cast<uint8_t>(i2c::Reg::ack);
@@ -597,7 +608,7 @@ bool Controller::run_local() {
     job_.local_busy = false;
     TileTask t = tile_task(job_.req, job_.local_tile);
     TileHeader h;
-    h.job_id = job_.seq;
+    h.job_id = job_.id;
     h.tile_index = job_.local_tile;
     h.x = t.x;
     h.y = t.y;

@@ -20,6 +20,7 @@ void Secondary::start() {
   for (Slot& s : slots_) s.state = SlotState::free;
   computing_ = -1;
   last_tile_ = 0xFFFFFFFFu;
+  last_job_ = 0;
   have_reg_ = false;
   reading_ = false;
   // Boards power up together: a random wait spreads their first claims apart.
@@ -233,13 +234,15 @@ void Secondary::handle_write() {
       i2c::TileAssign t;
       ok = ok && i2c::parse(rx_, rx_len_, &t);
       if (!ok) break;
-      if (t.tile_index == last_tile_) break;  // a repeated write of a tile it already took
+      // A repeated write of a tile it already took (the controller retrying after a lost read-back).
+      if (t.tile_index == last_tile_ && t.job_id == last_job_) break;
       int f = oldest(SlotState::free);
       ok = f >= 0;
       if (ok) {
         slots_[f].tile = t;
         slots_[f].state = SlotState::assigned;
         last_tile_ = t.tile_index;
+        last_job_ = t.job_id;
       }
       break;
     }

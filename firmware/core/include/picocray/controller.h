@@ -45,7 +45,8 @@ class Controller {
   struct Job {
     bool active = false;
     bool cancelling = false;
-    uint16_t seq = 0;
+    uint16_t seq = 0;  // the RENDER request's, for the answers
+    uint16_t id = 0;   // the job number nodes and tile blocks carry
     RenderRequest req;
     uint32_t total = 0;
     uint32_t next = 0;
@@ -124,6 +125,7 @@ class Controller {
   hal::RebootKind reboot_kind_ = hal::RebootKind::normal;
   uint32_t collisions_ = 0;
   uint32_t jobs_done_ = 0;
+  uint16_t next_job_id_ = 0;
   uint8_t rr_ = 0;  // round-robin start for assignments and sweeps
   uint64_t boot_us_ = 0;
   uint64_t i2c_bytes_ = 0;

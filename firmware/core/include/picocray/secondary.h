@@ -58,6 +58,7 @@ class Secondary final : public hal::I2cTargetHandler {
   int computing_ = -1;
   uint16_t counts_[kMaxTilePixels];
   uint32_t last_tile_ = 0xFFFFFFFFu;
+  uint16_t last_job_ = 0;
   uint8_t rx_errors_ = 0;
   uint8_t echo_[i2c::kEchoMax];
   uint8_t echo_len_ = 0;
