@@ -10,7 +10,7 @@ if [ ! -f "$sdk/external/pico_sdk_import.cmake" ] || [ ! -f firmware/CMakeLists.
 fi
 for board in pico pico2; do
   dir=build/firmware-$board
-  cmake -S firmware -B "$dir" -DPICO_SDK_PATH="$sdk" -DPICO_BOARD=$board -DPICO_NO_PICOTOOL=1 >/dev/null
+  cmake -S firmware -B "$dir" -DPICO_SDK_PATH="$sdk" -DPICO_BOARD=$board -DPICO_NO_PICOTOOL=1 >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
   cmake --build "$dir" -j"$(nproc)" 2>&1 | tee "$dir.log" | grep -E "warning|error|text|bss" || true
   if grep -E "/(common|firmware)/.*warning:" "$dir.log" | grep -v "/pico-sdk/" >/dev/null; then
     echo "firmware: warnings in project code for $board" >&2
