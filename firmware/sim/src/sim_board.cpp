@@ -163,9 +163,12 @@ void Board::start(const TileTask& task, uint16_t* counts) {
   // Two cores split a tile by rows; the tile is done when the slower half is.
   uint64_t cycles = 0;
   iterations_ = 0;
+  uint32_t row_sums[kMaxTileSide];
+  cluster_.tiles().get(task, counts, row_sums);
   uint8_t parts = cores();
   for (uint8_t part = 0; part < parts; ++part) {
-    uint32_t it = compute_tile_rows(task, counts, part, parts);
+    uint32_t it = 0;
+    for (uint32_t r = part; r < task.h; r += parts) it += row_sums[r];
     uint32_t rows = (task.h + parts - 1u - part) / parts;
     uint64_t c = static_cast<uint64_t>(it) * per_iter +
                  static_cast<uint64_t>(rows) * task.w * m.cycles_per_pixel;

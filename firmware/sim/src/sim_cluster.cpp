@@ -18,7 +18,14 @@ constexpr uint64_t kNs = 1000;
 
 }  // namespace
 
-Cluster::Cluster(Simulator& sim, const Config& cfg) : sim_(sim), cfg_(cfg), lines_(cfg.nodes + 1) {
+static unsigned ahead_threads(const Config& cfg) {
+  if (cfg.host_threads > 0) return cfg.host_threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 1 ? n - 1 : 1;
+}
+
+Cluster::Cluster(Simulator& sim, const Config& cfg)
+    : sim_(sim), cfg_(cfg), lines_(cfg.nodes + 1), tiles_(ahead_threads(cfg)) {
   for (size_t i = 0; i <= cfg_.nodes; ++i) {
     uint64_t uid = splitmix64(cfg_.seed * 1000003ull + i);
     boards_.push_back(std::make_unique<Board>(*this, i, uid, i == 0));

@@ -8,6 +8,7 @@
 #include "picocray/hal.h"
 #include "picocray/node.h"
 #include "picocray/sim.h"
+#include "tile_cache.h"
 
 namespace picocray::sim {
 
@@ -127,6 +128,7 @@ class Cluster {
   size_t link_read(uint8_t* buf, size_t cap);
   size_t link_write(const uint8_t* data, size_t len);
   Stats& stats() { return stats_; }
+  TileCache& tiles() { return tiles_; }
 
  private:
   void deliver_link();
@@ -150,6 +152,7 @@ class Cluster {
   uint64_t usb_free_at_ns_ = 0;
   std::deque<uint8_t> usb_in_;
   Stats stats_;
+  TileCache tiles_;
 };
 
 }  // namespace picocray::sim

@@ -32,6 +32,8 @@ struct Config {
   Model model;
   // Test hook: this many secondaries claim the assert line at the same instant at power-up.
   uint32_t collide = 0;
+  // Host threads computing tiles ahead (0: one less than the host's cores). Wall time only.
+  uint32_t host_threads = 0;
 };
 
 struct Stats {

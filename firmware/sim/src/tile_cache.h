@@ -1,0 +1,57 @@
+// Host-side speed for the simulator: tiles are computed ahead, on the host's other cores, in the
+// order the controller hands them out. The counts of a tile do not depend on which node computes
+// it or when, so computing early changes nothing but wall time; modelled time is untouched.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "picocray/kernel.h"
+
+namespace picocray::sim {
+
+class TileCache {
+ public:
+  // workers: threads computing ahead (0 computes everything on the caller's thread).
+  explicit TileCache(unsigned workers);
+  ~TileCache();
+  TileCache(const TileCache&) = delete;
+  TileCache& operator=(const TileCache&) = delete;
+
+  // The counts (w*h) and per-row iteration sums of a tile: from the cache, or computed now. The
+  // tiles after it in the job's grid are queued for the workers.
+  void get(const TileTask& t, uint16_t* counts, uint32_t* row_sums);
+
+ private:
+  struct Entry {
+    TileTask task;
+    enum class State { queued, running, done } state = State::queued;
+    std::vector<uint16_t> counts;
+    std::vector<uint32_t> row_sums;
+  };
+  using EntryPtr = std::shared_ptr<Entry>;
+
+  static void compute(Entry& e);
+  void worker();
+  bool same_job(const TileTask& a, const TileTask& b) const;
+  EntryPtr find(const TileTask& t);
+  void predict(const TileTask& t);  // with mu_ held
+  bool run_one(std::unique_lock<std::mutex>& lk);
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<EntryPtr> queue_;
+  std::vector<EntryPtr> entries_;  // queued, running or done, not yet taken
+  bool have_job_ = false;
+  TileTask job_;
+  uint8_t tile_w_ = 0, tile_h_ = 0;
+  uint32_t predicted_up_to_ = 0;  // tile index the queue reaches
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace picocray::sim
