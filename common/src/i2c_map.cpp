@@ -1,6 +1,7 @@
 #include "picocray/i2c_map.h"
 
 #include "picocray/crc32.h"
+#include "picocray/crc8.h"
 #include "picocray/protocol.h"
 #include "picocray/wire.h"
 
@@ -56,6 +57,27 @@ bool parse(const uint8_t* in, size_t len, StatusBlock* b) {
   b->ready_len = r.u16();
   b->last_tile = r.u32();
   return r.done() && phase <= static_cast<uint8_t>(NodePhase::busy);
+}
+
+size_t build_poll(const StatusBlock& b, uint8_t* out, size_t cap) {
+  if (cap < kPollLen) return 0;
+  Writer w(out, kPollLen - 1);
+  w.u8(b.ready);
+  w.u8(b.free);
+  w.u16(b.ready_len);
+  w.u16(static_cast<uint16_t>(b.last_tile));
+  out[kPollLen - 1] = crc8(out, kPollLen - 1);
+  return kPollLen;
+}
+
+bool parse_poll(const uint8_t* in, size_t len, StatusBlock* b) {
+  if (len != kPollLen || crc8(in, kPollLen - 1) != in[kPollLen - 1]) return false;
+  Reader r(in, kPollLen - 1);
+  b->ready = r.u8();
+  b->free = r.u8();
+  b->ready_len = r.u16();
+  b->last_tile = r.u16();
+  return r.done() && b->free <= kSlots && b->ready <= kSlots;
 }
 
 size_t build(const IdentBlock& b, uint8_t* out, size_t cap) {

@@ -158,6 +158,8 @@ void encode(Writer& w, const RenderSummary& m) {
     w.u8(m.per_node[i].node);
     w.u32(m.per_node[i].tiles);
   }
+  w.u8(m.nodes_lost);
+  w.u8(m.flags);
 }
 
 bool decode(Reader& r, RenderSummary* m) {
@@ -174,6 +176,12 @@ bool decode(Reader& r, RenderSummary* m) {
     m->per_node[i].node = r.u8();
     m->per_node[i].tiles = r.u32();
   }
+  // A 1.0 controller ends the summary here.
+  m->nodes_lost = 0;
+  m->flags = 0;
+  if (r.ok() && r.remaining() == 0) return true;
+  m->nodes_lost = r.u8();
+  m->flags = r.u8();
   return r.done();
 }
 

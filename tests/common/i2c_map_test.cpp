@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "picocray/crc32.h"
+#include "picocray/crc8.h"
 #include "picocray/i2c_map.h"
 #include "test_util.h"
 
@@ -235,4 +236,25 @@ TEST_CASE("i2c_map: magic blocks (reset, backoff) and echo") {
   REQUIRE(build_echo(data, 0, out, sizeof out) == 4);
   CHECK(sealed(out, 4));
   CHECK_FALSE(sealed(out, 3));
+}
+
+TEST_CASE("i2c_map: CRC-8 is SMBus's PEC and the POLL block round-trips in 7 bytes") {
+  const uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+  CHECK(picocray::crc8(check, sizeof check) == 0xF4);
+  picocray::i2c::StatusBlock s;
+  s.ready = 1;
+  s.free = 0;
+  s.ready_len = 0x1234;
+  s.last_tile = 0xABCDEF01u;
+  uint8_t buf[16];
+  REQUIRE(picocray::i2c::build_poll(s, buf, sizeof buf) == picocray::i2c::kPollLen);
+  const uint8_t want[] = {0x01, 0x00, 0x34, 0x12, 0x01, 0xEF};
+  for (size_t i = 0; i < sizeof want; ++i) CHECK(buf[i] == want[i]);
+  picocray::i2c::StatusBlock out;
+  REQUIRE(picocray::i2c::parse_poll(buf, picocray::i2c::kPollLen, &out));
+  CHECK(out.ready == 1);
+  CHECK(out.ready_len == 0x1234);
+  CHECK(out.last_tile == 0xEF01u);
+  buf[3] ^= 0x10;
+  CHECK_FALSE(picocray::i2c::parse_poll(buf, picocray::i2c::kPollLen, &out));
 }

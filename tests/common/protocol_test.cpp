@@ -256,8 +256,11 @@ TEST_CASE("protocol: RenderSummary round-trips with several per-node entries") {
   m.per_node[1] = {1, 90};
   m.per_node[2] = {2, 80};
   m.per_node[3] = {0xFF, 30};
+  m.nodes_lost = 2;
+  m.flags = RenderSummary::kFinishedOnController;
   Bytes b = body_of(m);
-  CHECK(b.size() == 4 + 8 + 8 + 8 + 4 + 4 + 4 + 1 + 4 * 5);
+  // Protocol 1.1 appends nodes_lost and flags.
+  CHECK(b.size() == 4 + 8 + 8 + 8 + 4 + 4 + 4 + 1 + 4 * 5 + 1 + 1);
   RenderSummary out;
   REQUIRE(decode_body(b, &out));
   CHECK(out.tiles == 300);
@@ -273,6 +276,8 @@ TEST_CASE("protocol: RenderSummary round-trips with several per-node entries") {
   CHECK(out.per_node[2].node == 2);
   CHECK(out.per_node[2].tiles == 80);
   CHECK(out.per_node[3].node == 0xFF);
+  CHECK(out.nodes_lost == 2);
+  CHECK(out.flags == RenderSummary::kFinishedOnController);
   CHECK(out.per_node[3].tiles == 30);
   check_exact_length(m);
 }

@@ -19,6 +19,7 @@ constexpr size_t kEchoMax = 32;
 
 enum class Reg : uint8_t {
   status = 0x00,   // R  StatusBlock
+  poll = 0x03,     // R  PollBlock: the few status fields a sweep needs, CRC-8 guarded
   ident = 0x01,    // R  IdentBlock
   echo = 0x02,     // W  up to 32 bytes + crc; R  the same bytes + crc
   job = 0x10,      // W  JobBlock: the geometry of the job tiles belong to
@@ -42,6 +43,10 @@ struct StatusBlock {
   uint32_t last_tile = 0xFFFFFFFFu;  // tile_index of the last assignment taken
 };
 constexpr size_t kStatusLen = 12 + 4;
+
+// POLL: ready u8, free u8, ready_len u16, low 16 bits of last_tile, then a CRC-8 (crc8.h). Read
+// into a StatusBlock (phase, rx_errors and job_id are left as they were; last_tile holds 16 bits).
+constexpr size_t kPollLen = 6 + 1;
 
 struct IdentBlock {
   uint64_t unique_id = 0;
@@ -88,6 +93,8 @@ constexpr size_t kBackoffLen = 1 + 4;
 // checks length and CRC.
 size_t build(const StatusBlock& b, uint8_t* out, size_t cap);
 bool parse(const uint8_t* in, size_t len, StatusBlock* b);
+size_t build_poll(const StatusBlock& b, uint8_t* out, size_t cap);
+bool parse_poll(const uint8_t* in, size_t len, StatusBlock* b);
 size_t build(const IdentBlock& b, uint8_t* out, size_t cap);
 bool parse(const uint8_t* in, size_t len, IdentBlock* b);
 size_t build(const JobBlock& b, uint8_t* out, size_t cap);

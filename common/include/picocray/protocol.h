@@ -10,9 +10,9 @@
 namespace picocray {
 
 constexpr uint8_t kProtocolMajor = 1;
-constexpr uint8_t kProtocolMinor = 0;
+constexpr uint8_t kProtocolMinor = 1;
 constexpr uint8_t kFirmwareMajor = 0;
-constexpr uint8_t kFirmwareMinor = 1;
+constexpr uint8_t kFirmwareMinor = 2;
 constexpr uint8_t kFirmwarePatch = 0;
 constexpr uint8_t kMaxNodes = 64;
 
@@ -128,7 +128,13 @@ struct RenderSummary {
   uint32_t integrity_errors = 0;
   uint8_t node_count = 0;  // entries in per_node
   NodeTiles per_node[kMaxNodes + 1];
+  uint8_t nodes_lost = 0;  // secondaries dropped during the job (since protocol 1.1)
+  uint8_t flags = 0;       // kFinishedOnController (since protocol 1.1)
+  static constexpr uint8_t kFinishedOnController = 1;  // every secondary was lost
 };
+
+// LOG body: level u8, then a u8-length text.
+enum class LogLevel : uint8_t { info = 0, warn = 1, error = 2 };
 
 struct ProgressUpdate {
   uint32_t tiles_done = 0;

@@ -245,6 +245,7 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
   job_.id = next_job_id_;
   job_.req = q;
   job_.total = tile_count(q);
+  job_.stride = golden_stride(job_.total);
   job_.started_us = board_.clock.now_us();
   job_.last_progress_us = job_.started_us;
   job_.i2c_bytes0 = i2c_bytes_;
@@ -319,18 +320,42 @@ I2cStatus Controller::bus_read_reg(uint8_t addr, i2c::Reg reg, uint8_t* rx, size
   return board_.initiator.write_read(addr, &r, 1, rx, len, timing::kI2cTimeoutUs);
 }
 
-bool Controller::read_status(NodeRecord& n, i2c::StatusBlock* s) {
-  uint8_t buf[i2c::kStatusLen];
-  for (uint8_t attempt = 0; attempt < timing::kMaxRetries; ++attempt) {
+Controller::Read Controller::read_checked(NodeRecord& n, i2c::Reg reg, uint8_t* buf, size_t len,
+                                          bool (*check)(const uint8_t*, size_t, void*), void* out) {
+  uint8_t nacks = 0;
+  for (uint8_t attempt = 0; attempt < timing::kMaxGarbled; ++attempt) {
     if (attempt > 0) ++n.retries;
-    I2cStatus st = bus_read_reg(n.address, i2c::Reg::status, buf, sizeof buf);
-    if (st == I2cStatus::ok && i2c::parse(buf, sizeof buf, s)) {
-      n.last_seen_us = board_.clock.now_us();
-      return true;
+    I2cStatus st = bus_read_reg(n.address, reg, buf, len);
+    if (st != I2cStatus::ok) {
+      if (++nacks >= timing::kMaxRetries) return Read::absent;
+      continue;
     }
-    if (st == I2cStatus::ok) ++n.integrity_errors;
+    nacks = 0;
+    n.last_seen_us = board_.clock.now_us();
+    if (check(buf, len, out)) return Read::ok;
+    ++n.integrity_errors;
   }
-  return false;
+  return Read::garbled;
+}
+
+Controller::Read Controller::read_poll(NodeRecord& n, i2c::StatusBlock* s) {
+  uint8_t buf[i2c::kPollLen];
+  return read_checked(
+      n, i2c::Reg::poll, buf, sizeof buf,
+      [](const uint8_t* b, size_t len, void* out) {
+        return i2c::parse_poll(b, len, static_cast<i2c::StatusBlock*>(out));
+      },
+      s);
+}
+
+Controller::Read Controller::read_status(NodeRecord& n, i2c::StatusBlock* s) {
+  uint8_t buf[i2c::kStatusLen];
+  return read_checked(
+      n, i2c::Reg::status, buf, sizeof buf,
+      [](const uint8_t* b, size_t len, void* out) {
+        return i2c::parse(b, len, static_cast<i2c::StatusBlock*>(out));
+      },
+      s);
 }
 
 int Controller::find_uid(uint64_t uid) const {
@@ -365,6 +390,7 @@ void Controller::service_claims(uint64_t now) {
     return;
   }
   int idx = find_uid(id.unique_id);
+  const bool known = idx >= 0;
   if (idx < 0) {
     uint8_t addr = free_address();
     if (addr == 0) {
@@ -389,6 +415,9 @@ void Controller::service_claims(uint64_t now) {
   }
   enum_quiet_since_ = now;
   NodeRecord& n = nodes_[idx];
+  // Back after a reset: whatever it held is gone with it.
+  if (known && (n.n_out > 0 || (job_.active && n.state != NodeState::lost)))
+    node_failed(n, "was reset");
   n.cores = id.cores;
   n.fw[0] = id.fw_major;
   n.fw[1] = id.fw_minor;
@@ -425,15 +454,50 @@ void Controller::verify_pending(uint64_t now) {
   }
 }
 
-void Controller::node_failed(NodeRecord& n) {
+void Controller::node_failed(NodeRecord& n, const char* why) {
   n.state = NodeState::lost;
   n.job_loaded = false;
+  n.stray = false;
+  n.dead = 0;
   for (uint8_t k = 0; k < n.n_out; ++k) job_.requeue[job_.n_requeue++] = n.outstanding[k];
+  uint8_t handed_back = n.n_out;
   n.n_out = 0;
+  if (!job_.active) return;
+  ++job_.summary.nodes_lost;
+  Text t;
+  t.add("node at 0x").hex2(n.address).add(" ").add(why).add(": lost");
+  if (handed_back > 0)
+    t.add("; its ")
+        .num(handed_back)
+        .add(handed_back == 1 ? " tile goes" : " tiles go")
+        .add(" to others");
   bool any = false;
   for (uint8_t i = 0; i < node_count_; ++i)
     any = any || (nodes_[i].state != NodeState::lost && ((job_.req.node_mask >> i) & 1u));
-  if (!any) job_.local_only = true;
+  if (!any && !job_.local_only) {
+    job_.local_only = true;
+    job_.summary.flags |= RenderSummary::kFinishedOnController;
+    t.add("; no secondary left: the controller finishes the job alone");
+  }
+  note(LogLevel::warn, t.str());
+}
+
+void Controller::note(LogLevel level, const char* text) {
+  // One message waits; a newer one replaces it (logs are best effort, answers are not).
+  log_level_ = level;
+  size_t i = 0;
+  for (; text[i] != '\0' && i + 1 < sizeof log_text_; ++i) log_text_[i] = text[i];
+  log_text_[i] = '\0';
+  log_pending_ = true;
+}
+
+void Controller::flush_note() {
+  if (!log_pending_ || output_busy()) return;
+  Writer w(body_, sizeof body_);
+  w.u8(static_cast<uint8_t>(log_level_));
+  w.str(log_text_);
+  log_pending_ = false;
+  send(MsgType::log, job_.active ? job_.seq : 0, body_, w.size());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,8 +514,13 @@ void Controller::reset_job() {
   job_.summary.iterations = job_.summary.elapsed_us = job_.summary.i2c_bytes = 0;
   job_.summary.i2c_transactions = job_.summary.retries = job_.summary.integrity_errors = 0;
   job_.summary.node_count = 0;
+  job_.summary.nodes_lost = 0;
+  job_.summary.flags = 0;
+  job_.longest_tile_us = 0;
   job_.n_requeue = 0;
   job_.local_tile = 0;
+  job_.n_dup = 0;
+  job_.local_discard = false;
   job_.i2c_bytes0 = 0;
   job_.i2c_transactions0 = job_.retries0 = job_.integrity0 = 0;
 }
@@ -463,12 +532,33 @@ bool Controller::take_tile(uint32_t* index) {
     return true;
   }
   if (job_.next >= job_.total) return false;
-  *index = job_.next++;
+  // A golden-ratio stride through the grid: cheap, bus-heavy tiles (outer bands) and costly,
+  // compute-heavy ones (the set's interior) are mixed all through the job, so the bus and the
+  // cores stay busy together instead of taking turns.
+  *index = static_cast<uint32_t>((static_cast<uint64_t>(job_.next++) * job_.stride) % job_.total);
   return true;
+}
+
+uint32_t Controller::golden_stride(uint32_t total) {
+  if (total < 3) return 1;
+  uint32_t s = static_cast<uint32_t>((static_cast<uint64_t>(total) * 618034u) / 1000000u);
+  auto gcd = [](uint32_t a, uint32_t b) {
+    while (b != 0) {
+      uint32_t t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  };
+  while (s > 1 && gcd(s, total) != 1) --s;
+  return s == 0 ? 1 : s;
 }
 
 bool Controller::run_job() {
   if (output_busy()) return false;
+  flush_note();
+  if (output_busy()) return true;
+  check_stuck(board_.clock.now_us());
   bool worked = collect_one();
   if (!output_busy()) worked = run_local() || worked;
   worked = assign_one() || worked;
@@ -498,15 +588,27 @@ bool Controller::assign_one() {
   for (uint8_t k = 0; k < node_count_; ++k) {
     uint8_t i = static_cast<uint8_t>((rr_ + k) % node_count_);
     NodeRecord& n = nodes_[i];
-    if (n.state == NodeState::lost || !n.verified || n.n_out >= i2c::kSlots) continue;
+    if (n.state == NodeState::lost || !n.verified || n.stray || n.n_out + n.dead >= i2c::kSlots)
+      continue;
     if (((job_.req.node_mask >> i) & 1u) == 0) continue;
     uint32_t index;
-    if (!take_tile(&index)) return false;
+    bool duplicate = false;
+    if (!take_tile(&index)) {
+      if (!take_duplicate(&index, i)) continue;
+      duplicate = true;
+    }
     TileTask t = tile_task(job_.req, index);
-    bool ok = false;
-    for (uint8_t attempt = 0; attempt < timing::kMaxRetries && !ok; ++attempt) {
+    bool ok = false, gone = false;
+    uint8_t nacks = 0;
+    for (uint8_t attempt = 0; attempt < timing::kMaxGarbled && !ok && !gone && !n.stray;
+         ++attempt) {
       if (attempt > 0) ++n.retries;
-      if (!n.job_loaded || n.job_id != job_.id) {
+      if (nacks >= timing::kMaxRetries) {
+        gone = true;
+        break;
+      }
+      const bool load = !n.job_loaded || n.job_id != job_.id;
+      if (load) {
         uint8_t msg[i2c::kJobLen + 1];
         msg[0] = static_cast<uint8_t>(i2c::Reg::job);
         i2c::JobBlock j;
@@ -520,7 +622,10 @@ bool Controller::assign_one() {
         j.y0 = job_.req.y0;
         j.y1 = job_.req.y1;
         i2c::build(j, msg + 1, sizeof msg - 1);
-        if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) continue;
+        if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) {
+          ++nacks;
+          continue;
+        }
       }
       uint8_t msg[i2c::kTileAssignLen + 1];
       msg[0] = static_cast<uint8_t>(i2c::Reg::tile);
@@ -532,21 +637,35 @@ bool Controller::assign_one() {
       a.w = t.w;
       a.h = t.h;
       i2c::build(a, msg + 1, sizeof msg - 1);
-      if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) continue;
-      // Read back: the node names the last tile it took and the job it holds.
+      if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) {
+        ++nacks;
+        continue;
+      }
+      // Read back: the node names the last tile it took (and, after a JOB write, the job it holds;
+      // otherwise the short POLL block carries the tile's low 16 bits and the free slots).
       i2c::StatusBlock s;
-      if (!read_status(n, &s)) continue;
-      n.job_loaded = s.job_id == job_.id;
-      n.job_id = s.job_id;
-      ok = s.last_tile == index && n.job_loaded;
+      Read r = load ? read_status(n, &s) : read_poll(n, &s);
+      if (r == Read::absent) gone = true;
+      if (r != Read::ok) continue;
+      if (load) {
+        n.job_loaded = s.job_id == job_.id;
+        n.job_id = s.job_id;
+        ok = s.last_tile == index && n.job_loaded;
+      } else {
+        ok = s.last_tile == (index & 0xFFFFu) && s.free < i2c::kSlots - n.n_out;
+      }
+      // Full slots it was not given: a misdirected write put a tile there. Collect it first.
+      if (!ok && n.job_loaded && s.free == 0) n.stray = true;
     }
     rr_ = static_cast<uint8_t>(i + 1);
     if (!ok) {
-      job_.requeue[job_.n_requeue++] = index;
-      node_failed(n);
+      if (!duplicate) job_.requeue[job_.n_requeue++] = index;  // a copy stays out elsewhere
+      if (gone) node_failed(n, "does not answer");
       return true;
     }
+    n.assigned_at[n.n_out] = board_.clock.now_us();
     n.outstanding[n.n_out++] = index;
+    n.last_progress_us = board_.clock.now_us();
     return true;
   }
   return false;
@@ -555,34 +674,59 @@ bool Controller::assign_one() {
 bool Controller::collect_one() {
   // A finished tile anywhere pulls the attention line low; without that, there is nothing to read.
   if (board_.gpio.read(Line::attention)) return false;
-  for (uint8_t k = 0; k < node_count_; ++k) {
-    uint8_t i = static_cast<uint8_t>((rr_ + k) % node_count_);
+  // Ask first the node that has worked longest on its oldest tile: it is the likeliest to be the
+  // one pulling the line, so fewer status reads go to nodes with nothing to give.
+  uint8_t order[kMaxNodes];
+  uint8_t count = 0;
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    const NodeRecord& n = nodes_[i];
+    if (n.state == NodeState::lost || (n.n_out == 0 && !n.stray && n.dead == 0)) continue;
+    uint8_t pos = count++;
+    while (pos > 0 && oldest_assignment(nodes_[order[pos - 1]]) > oldest_assignment(n)) {
+      order[pos] = order[pos - 1];
+      --pos;
+    }
+    order[pos] = i;
+  }
+  for (uint8_t k = 0; k < count; ++k) {
+    uint8_t i = order[k];
     NodeRecord& n = nodes_[i];
-    if (n.state == NodeState::lost || n.n_out == 0) continue;
+    if (n.state == NodeState::lost || (n.n_out == 0 && !n.stray && n.dead == 0)) continue;
     i2c::StatusBlock s;
-    if (!read_status(n, &s)) {
-      node_failed(n);
+    Read r = read_poll(n, &s);
+    if (r == Read::absent) {
+      node_failed(n, "does not answer");
       continue;
     }
-    if (s.ready == 0 || s.ready_len == 0 || s.ready_len > sizeof block_) continue;
-    TileHeader h;
-    const uint8_t* payload = nullptr;
-    bool ok = false;
-    for (uint8_t attempt = 0; attempt < timing::kMaxRetries && !ok; ++attempt) {
-      if (attempt > 0) ++n.retries;
-      if (bus_read_reg(n.address, i2c::Reg::result, block_, s.ready_len) != I2cStatus::ok) continue;
-      ok = tile_block_parse(block_, s.ready_len, &h, &payload);
-      if (!ok) ++n.integrity_errors;
-    }
-    if (!ok) {
-      node_failed(n);
+    if (r != Read::ok) continue;
+    if (n.stray && s.free == i2c::kSlots) n.stray = false;
+    if (s.ready == 0 || s.ready_len < kTileHeaderSize || s.ready_len > sizeof block_) continue;
+    struct Parsed {
+      TileHeader h;
+      const uint8_t* payload;
+      uint8_t address;
+    } p{};
+    p.address = n.address;
+    r = read_checked(
+        n, i2c::Reg::result, block_, s.ready_len,
+        [](const uint8_t* b, size_t len, void* out) {
+          auto* q = static_cast<Parsed*>(out);
+          // A block from another node (a garbled address) is as bad as a bad CRC.
+          return tile_block_parse(b, len, &q->h, &q->payload) && q->h.node == q->address;
+        },
+        &p);
+    if (r == Read::absent) {
+      node_failed(n, "does not answer");
       continue;
     }
+    if (r != Read::ok) continue;  // the bus is noisy; the block is still there next time
+    const TileHeader& h = p.h;
     int slot = -1;
     for (uint8_t q = 0; q < n.n_out; ++q)
       if (n.outstanding[q] == h.tile_index) slot = q;
     bool ours = slot >= 0 && h.job_id == job_.id;
-    // Acknowledge in any case: the slot is freed, whether the tile is used or was stale.
+    if (!ours && n.dead > 0) --n.dead;
+    // Acknowledge in any case: the slot is freed, whether the tile is used or was stray.
     uint8_t msg[i2c::kAckLen + 1];
     msg[0] = static_cast<uint8_t>(i2c::Reg::ack);
     i2c::AckBlock a;
@@ -590,7 +734,11 @@ bool Controller::collect_one() {
     i2c::build(a, msg + 1, sizeof msg - 1);
     bus_write(n.address, msg, sizeof msg);
     if (!ours) continue;
-    n.outstanding[slot] = n.outstanding[--n.n_out];
+    uint64_t now = board_.clock.now_us();
+    uint64_t took = now - n.assigned_at[slot];
+    if (took > job_.longest_tile_us) job_.longest_tile_us = took;
+    retire(h.tile_index, i);
+    n.last_progress_us = now;
     ++n.tiles_done;
     count_tile(i);
     job_.summary.iterations += h.iterations;
@@ -601,11 +749,95 @@ bool Controller::collect_one() {
   return false;
 }
 
+uint64_t Controller::oldest_assignment(const NodeRecord& n) {
+  uint64_t t = UINT64_MAX;
+  for (uint8_t q = 0; q < n.n_out; ++q)
+    if (n.assigned_at[q] < t) t = n.assigned_at[q];
+  if (n.dead > 0 && n.dead_since < t) t = n.dead_since;
+  return n.stray ? 0 : t;
+}
+
+void Controller::check_stuck(uint64_t now) {
+  // Only once every tile is out: a node sitting on its last tiles far longer than any tile has
+  // taken is treated as lost, and others compute them.
+  if (job_.next < job_.total || job_.n_requeue > 0 || job_.cancelling) return;
+  uint64_t limit = 4 * job_.longest_tile_us;
+  if (limit < timing::kStuckMinUs) limit = timing::kStuckMinUs;
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    NodeRecord& n = nodes_[i];
+    if (n.state != NodeState::lost && n.n_out > 0 && now - n.last_progress_us > limit)
+      node_failed(n, "made no progress");
+  }
+}
+
+bool Controller::take_duplicate(uint32_t* index, int exclude) {
+  // Only at the tail, and only tiles that have not started: a tile queued behind another on a
+  // busy node starts sooner on an idle one. The first copy back is delivered; the other dropped.
+  if (job_.cancelling || job_.next < job_.total || job_.n_requeue > 0) return false;
+  if (job_.n_dup >= sizeof job_.dup / sizeof job_.dup[0]) return false;
+  for (uint8_t j = 0; j < node_count_; ++j) {
+    const NodeRecord& n = nodes_[j];
+    if (j == exclude || n.state == NodeState::lost || n.n_out < i2c::kSlots) continue;
+    uint8_t queued = n.assigned_at[0] > n.assigned_at[1] ? 0 : 1;
+    uint32_t t = n.outstanding[queued];
+    bool taken = job_.local_busy && job_.local_tile == t;
+    for (uint32_t k = 0; k < job_.n_dup && !taken; ++k) taken = job_.dup[k] == t;
+    if (taken) continue;
+    job_.dup[job_.n_dup++] = t;
+    *index = t;
+    return true;
+  }
+  // The controller's own tile: a secondary's two cores finish it sooner than core 1 alone.
+  if (exclude >= 0 && job_.local_busy) {
+    bool taken = false;
+    for (uint32_t k = 0; k < job_.n_dup && !taken; ++k) taken = job_.dup[k] == job_.local_tile;
+    if (!taken) {
+      job_.dup[job_.n_dup++] = job_.local_tile;
+      *index = job_.local_tile;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Controller::retire(uint32_t index, int deliverer) {
+  // Delivered once: every other copy, wherever it is, no longer counts; a node still computing
+  // one has a slot taken until its block is read and dropped.
+  for (uint8_t j = 0; j < node_count_; ++j) {
+    NodeRecord& n = nodes_[j];
+    for (uint8_t q = 0; q < n.n_out;) {
+      if (n.outstanding[q] != index) {
+        ++q;
+        continue;
+      }
+      if (j != deliverer) {
+        if (n.dead == 0) n.dead_since = n.assigned_at[q];
+        ++n.dead;
+      }
+      --n.n_out;
+      n.outstanding[q] = n.outstanding[n.n_out];
+      n.assigned_at[q] = n.assigned_at[n.n_out];
+    }
+  }
+  for (uint32_t k = 0; k < job_.n_requeue;) {
+    if (job_.requeue[k] == index)
+      job_.requeue[k] = job_.requeue[--job_.n_requeue];
+    else
+      ++k;
+  }
+  if (job_.local_busy && job_.local_tile == index) job_.local_discard = true;
+}
+
 bool Controller::run_local() {
   bool use = (job_.req.flags & RenderRequest::kRenderUseController) != 0 || job_.local_only;
   if (job_.local_busy) {
     if (!board_.compute.done()) return false;
     job_.local_busy = false;
+    if (job_.local_discard) {
+      job_.local_discard = false;
+      return true;
+    }
+    retire(job_.local_tile, -1);
     TileTask t = tile_task(job_.req, job_.local_tile);
     TileHeader h;
     h.job_id = job_.id;
@@ -623,9 +855,18 @@ bool Controller::run_local() {
     return true;
   }
   if (!use) return false;
+  // Core 1 alone is half a secondary: near the end it leaves the last tiles to the nodes, or it
+  // would finish last.
+  if (!job_.local_only) {
+    uint32_t active = 0;
+    for (uint8_t i = 0; i < node_count_; ++i)
+      if (nodes_[i].state != NodeState::lost && ((job_.req.node_mask >> i) & 1u)) ++active;
+    if (job_.total - job_.next + job_.n_requeue <= 2 * active) return false;
+  }
   uint32_t index;
   if (!take_tile(&index)) return false;
   job_.local_busy = true;
+  job_.local_discard = false;
   job_.local_tile = index;
   board_.compute.start(tile_task(job_.req, index), local_counts_);
   return true;

@@ -172,6 +172,7 @@ void Secondary::prepare_read() {
   tx_ = tx_small_;
   tx_len_ = 0;
   switch (static_cast<i2c::Reg>(reg_)) {
+    case i2c::Reg::poll:
     case i2c::Reg::status: {
       i2c::StatusBlock s;
       s.phase = !enrolled() ? i2c::NodePhase::unaddressed
@@ -188,7 +189,9 @@ void Secondary::prepare_read() {
       int r = oldest(SlotState::ready);
       s.ready_len = r >= 0 ? slots_[r].len : 0;
       s.last_tile = last_tile_;
-      tx_len_ = static_cast<uint16_t>(i2c::build(s, tx_small_, sizeof tx_small_));
+      tx_len_ = static_cast<uint16_t>(static_cast<i2c::Reg>(reg_) == i2c::Reg::poll
+                                          ? i2c::build_poll(s, tx_small_, sizeof tx_small_)
+                                          : i2c::build(s, tx_small_, sizeof tx_small_));
       break;
     }
     case i2c::Reg::ident: {
@@ -234,7 +237,8 @@ void Secondary::handle_write() {
       i2c::TileAssign t;
       ok = ok && i2c::parse(rx_, rx_len_, &t);
       if (!ok) break;
-      // A repeated write of a tile it already took (the controller retrying after a lost read-back).
+      // A repeated write of a tile it already took (the controller retrying after a lost
+      // read-back).
       if (t.tile_index == last_tile_ && t.job_id == last_job_) break;
       int f = oldest(SlotState::free);
       ok = f >= 0;

@@ -48,20 +48,23 @@ uint64_t transfer_ns(const Model& m, size_t bytes, size_t conditions) {
 
 I2cStatus Board::write(uint8_t address, const uint8_t* data, size_t len, uint32_t) {
   cluster_.touch();
+  address = static_cast<uint8_t>(cluster_.on_wire(static_cast<uint8_t>(address << 1)) >> 1);
   std::vector<Target*> hit;
   for (Target& t : cluster_.targets())
     if (t.address == address) hit.push_back(&t);
   Stats& st = cluster_.stats();
   ++st.i2c_transactions;
-  if (hit.empty()) {
+  if (hit.empty() || cluster_.drop_transfer()) {
     uint64_t ns = transfer_ns(cluster_.model(), 1, 2);
     cluster_.advance(ns);
     st.i2c_bytes += 1;
     st.i2c_busy_ns += ns;
     return I2cStatus::nack_address;
   }
-  for (size_t i = 0; i < len; ++i)
-    for (Target* t : hit) t->handler->on_receive(data[i]);
+  for (size_t i = 0; i < len; ++i) {
+    uint8_t b = cluster_.on_wire(data[i]);
+    for (Target* t : hit) t->handler->on_receive(b);
+  }
   for (Target* t : hit) t->handler->on_finish();
   uint64_t ns = transfer_ns(cluster_.model(), 1 + len, 2);
   cluster_.advance(ns);
@@ -77,12 +80,13 @@ I2cStatus Board::read(uint8_t address, uint8_t* data, size_t len, uint32_t) {
 I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, uint8_t* rx,
                             size_t rx_len, uint32_t) {
   cluster_.touch();
+  address = static_cast<uint8_t>(cluster_.on_wire(static_cast<uint8_t>(address << 1)) >> 1);
   std::vector<Target*> hit;
   for (Target& t : cluster_.targets())
     if (t.address == address) hit.push_back(&t);
   Stats& st = cluster_.stats();
   ++st.i2c_transactions;
-  if (hit.empty()) {
+  if (hit.empty() || cluster_.drop_transfer()) {
     uint64_t ns = transfer_ns(cluster_.model(), 1, 2);
     cluster_.advance(ns);
     st.i2c_bytes += 1;
@@ -90,8 +94,10 @@ I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, u
     return I2cStatus::nack_address;
   }
   if (tx_len > 0) {
-    for (size_t i = 0; i < tx_len; ++i)
-      for (Target* t : hit) t->handler->on_receive(tx[i]);
+    for (size_t i = 0; i < tx_len; ++i) {
+      uint8_t b = cluster_.on_wire(tx[i]);
+      for (Target* t : hit) t->handler->on_receive(b);
+    }
     for (Target* t : hit) t->handler->on_finish();  // the repeated start
   }
   if (hit.size() > 1 && rx_len > 0) ++st.collisions_seen;
@@ -99,7 +105,7 @@ I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, u
   for (size_t i = 0; i < rx_len; ++i) {
     uint8_t v = 0xFF;
     for (Target* t : hit) v &= t->handler->on_request();
-    rx[i] = v;
+    rx[i] = cluster_.on_wire(v);
   }
   for (Target* t : hit) t->handler->on_finish();
   size_t bytes = (tx_len > 0 ? 1 + tx_len : 0) + 1 + rx_len;
@@ -183,6 +189,7 @@ void Board::start(const TileTask& task, uint16_t* counts) {
 }
 
 bool Board::done() {
+  if (stuck_) return false;  // injected: busy forever
   if (computing_ && cluster_.now_ns() >= compute_done_ns_) {
     computing_ = false;
     cluster_.touch();
@@ -191,6 +198,23 @@ bool Board::done() {
 }
 
 // ------------------------------------------------------------------------------- system
+
+void Board::power_off() {
+  stop();
+  cluster_.lines().pull_low(hal::Line::assert_, index_, false, cluster_.pass());
+  cluster_.lines().pull_low(hal::Line::attention, index_, false, cluster_.pass());
+  powered_ = false;
+  computing_ = false;
+  cluster_.touch();
+}
+
+void Board::power_on() {
+  powered_ = true;
+  stuck_ = false;
+  computing_ = false;
+  node_->start();
+  cluster_.touch();
+}
 
 void Board::reboot(hal::RebootKind) {
   reboot_requested_ = true;

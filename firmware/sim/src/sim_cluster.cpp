@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "picocray/timing.h"
 #include "sim_internal.h"
@@ -25,14 +27,104 @@ static unsigned ahead_threads(const Config& cfg) {
 }
 
 Cluster::Cluster(Simulator& sim, const Config& cfg)
-    : sim_(sim), cfg_(cfg), lines_(cfg.nodes + 1), tiles_(ahead_threads(cfg)) {
+    : sim_(sim),
+      cfg_(cfg),
+      lines_(cfg.nodes + 1),
+      fault_rng_(splitmix64(cfg.faults.seed ^ 0xFA17FA17ull) | 1),
+      fired_(cfg.faults.nodes.size(), false),
+      tiles_(ahead_threads(cfg)) {
   for (size_t i = 0; i <= cfg_.nodes; ++i) {
     uint64_t uid = splitmix64(cfg_.seed * 1000003ull + i);
     boards_.push_back(std::make_unique<Board>(*this, i, uid, i == 0));
   }
-  for (size_t i = 1; i <= cfg_.nodes && i <= cfg_.collide; ++i)
-    boards_[i]->force_first_random_zero();
+  uint32_t collide = std::max(cfg_.collide, cfg_.faults.collide);
+  for (size_t i = 1; i <= cfg_.nodes && i <= collide; ++i) boards_[i]->force_first_random_zero();
+  for (const NodeFault& f : cfg_.faults.nodes)
+    if (f.node >= cfg_.nodes)
+      throw std::invalid_argument("fault names node " + std::to_string(f.node) +
+                                  ", but the cluster has " + std::to_string(cfg_.nodes) +
+                                  " secondaries (0 to " + std::to_string(cfg_.nodes - 1) + ")");
   for (auto& b : boards_) b->node().start();
+  // A late node is off until its moment comes.
+  for (const NodeFault& f : cfg_.faults.nodes)
+    if (f.kind == NodeFault::Kind::late) secondary_by_index(f.node)->power_off();
+}
+
+Board* Cluster::secondary_by_index(uint32_t index) {
+  // Indexes as the controller numbers nodes: by unique ID.
+  std::vector<Board*> s;
+  for (size_t i = 1; i < boards_.size(); ++i) s.push_back(boards_[i].get());
+  std::sort(s.begin(), s.end(), [](Board* a, Board* b) { return a->unique_id() < b->unique_id(); });
+  return s.at(index);
+}
+
+double Cluster::chance() {
+  fault_rng_ ^= fault_rng_ >> 12;
+  fault_rng_ ^= fault_rng_ << 25;
+  fault_rng_ ^= fault_rng_ >> 27;
+  return static_cast<double>((fault_rng_ * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
+}
+
+uint8_t Cluster::on_wire(uint8_t byte) {
+  if (cfg_.faults.i2c_corrupt <= 0 || chance() >= cfg_.faults.i2c_corrupt) return byte;
+  ++stats_.corrupted_bytes;
+  return static_cast<uint8_t>(byte ^ (1u << static_cast<unsigned>(chance() * 8)));
+}
+
+bool Cluster::drop_transfer() {
+  if (cfg_.faults.i2c_nack <= 0 || chance() >= cfg_.faults.i2c_nack) return false;
+  ++stats_.nacks_injected;
+  return true;
+}
+
+// Bytes crossing the USB link: some lost, and noise before each frame (a 0x00 that follows a 0x00
+// opens one).
+std::vector<uint8_t> Cluster::link_fault(const std::vector<uint8_t>& bytes, uint8_t* last) {
+  const Faults& f = cfg_.faults;
+  if (f.link_drop <= 0 && f.link_garbage == 0) return bytes;
+  std::vector<uint8_t> out;
+  for (uint8_t b : bytes) {
+    if (b == 0 && *last == 0 && f.link_garbage > 0) {
+      for (uint32_t k = 0; k < f.link_garbage; ++k)
+        out.push_back(static_cast<uint8_t>(chance() * 256));
+      stats_.link_garbage_bytes += f.link_garbage;
+    }
+    *last = b;
+    if (f.link_drop > 0 && chance() < f.link_drop) {
+      ++stats_.link_bytes_dropped;
+      continue;
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
+void Cluster::fire_faults() {
+  const Faults& f = cfg_.faults;
+  if (f.nodes.empty() && f.controller_reboot_at < 0) return;
+  uint32_t done = 0, total = 0;
+  if (!boards_[0]->node().controller().job_progress(&done, &total) || total == 0) return;
+  double frac = static_cast<double>(done) / total;
+  for (size_t i = 0; i < f.nodes.size(); ++i) {
+    if (fired_[i] || frac < f.nodes[i].at) continue;
+    fired_[i] = true;
+    ++stats_.node_faults_fired;
+    Board* b = secondary_by_index(f.nodes[i].node);
+    switch (f.nodes[i].kind) {
+      case NodeFault::Kind::dies: b->power_off(); break;
+      case NodeFault::Kind::late: b->power_on(); break;
+      case NodeFault::Kind::stuck: b->set_stuck(); break;
+      case NodeFault::Kind::reboot:
+        b->power_off();
+        b->power_on();
+        break;
+    }
+  }
+  if (!reboot_fired_ && f.controller_reboot_at >= 0 && frac >= f.controller_reboot_at) {
+    reboot_fired_ = true;
+    ++stats_.controller_reboots;
+    boards_[0]->reboot(hal::RebootKind::normal);
+  }
 }
 
 size_t Cluster::link_read(uint8_t* buf, size_t cap) {
@@ -64,7 +156,8 @@ void Cluster::deliver_link() {
   std::vector<uint8_t> out;
   while (!usb_out_.empty() && usb_out_.front().at_ns <= now_ns_) {
     auto& c = usb_out_.front();
-    out.insert(out.end(), c.bytes.begin(), c.bytes.end());
+    auto bytes = link_fault(c.bytes, &last_to_host_);
+    out.insert(out.end(), bytes.begin(), bytes.end());
     usb_out_bytes_ -= c.bytes.size();
     usb_out_.pop_front();
     touch();
@@ -77,7 +170,9 @@ void Cluster::deliver_link() {
     sim_.out_cv_.notify_all();
   }
   if (!sim_.to_device_.empty()) {
-    usb_in_.insert(usb_in_.end(), sim_.to_device_.begin(), sim_.to_device_.end());
+    auto bytes = link_fault(std::vector<uint8_t>(sim_.to_device_.begin(), sim_.to_device_.end()),
+                            &last_to_device_);
+    usb_in_.insert(usb_in_.end(), bytes.begin(), bytes.end());
     sim_.to_device_.clear();
     touch();
   }
@@ -87,7 +182,7 @@ uint64_t Cluster::next_event() const {
   uint64_t t = UINT64_MAX;
   if (!usb_out_.empty()) t = usb_out_.front().at_ns;
   for (const auto& b : boards_)
-    if (b->computing()) t = std::min(t, b->compute_done_ns());
+    if (b->computing() && b->powered() && !b->stuck()) t = std::min(t, b->compute_done_ns());
   return t;
 }
 
@@ -96,7 +191,9 @@ void Cluster::run() {
     deliver_link();
     uint64_t before = activity_;
     uint64_t deadline = kNoDeadline;
+    fire_faults();
     for (auto& b : boards_) {
+      if (!b->powered()) continue;
       if (b->reboot_requested()) {
         b->clear_reboot();
         if (b.get() == boards_[0].get()) {
@@ -104,6 +201,9 @@ void Cluster::run() {
           usb_out_.clear();
           usb_out_bytes_ = 0;
           usb_in_.clear();
+          std::lock_guard<std::mutex> lk(sim_.mu_);
+          ++sim_.link_resets_;
+          sim_.out_cv_.notify_all();
         }
         b->stop();
         b->node().start();
@@ -175,6 +275,11 @@ size_t Simulator::host_read(uint8_t* buf, size_t cap, int timeout_ms) {
     to_host_.pop_front();
   }
   return n;
+}
+
+uint32_t Simulator::link_resets() {
+  std::lock_guard<std::mutex> lk(mu_);
+  return link_resets_;
 }
 
 Stats Simulator::stats() {

@@ -91,6 +91,12 @@ class Board final : public hal::I2cInitiator,
   bool computing() const { return computing_; }
   uint64_t compute_done_ns() const { return compute_done_ns_; }
   bool reboot_requested() const { return reboot_requested_; }
+  // Injected faults.
+  bool powered() const { return powered_; }
+  void power_off();
+  void power_on();
+  void set_stuck() { stuck_ = true; }
+  bool stuck() const { return stuck_; }
   void clear_reboot() { reboot_requested_ = false; }
   void force_first_random_zero() { first_random_zero_ = true; }
 
@@ -108,6 +114,8 @@ class Board final : public hal::I2cInitiator,
   uint32_t iterations_ = 0;
   uint8_t led_ = 0;
   bool reboot_requested_ = false;
+  bool powered_ = true;
+  bool stuck_ = false;
 };
 
 class Cluster {
@@ -128,11 +136,18 @@ class Cluster {
   size_t link_read(uint8_t* buf, size_t cap);
   size_t link_write(const uint8_t* data, size_t len);
   Stats& stats() { return stats_; }
+  // Fault injection on the bus: a byte as the wires carry it, and whether a transfer is NACKed.
+  uint8_t on_wire(uint8_t byte);
+  bool drop_transfer();
   TileCache& tiles() { return tiles_; }
 
  private:
   void deliver_link();
   uint64_t next_event() const;
+  void fire_faults();
+  double chance();
+  std::vector<uint8_t> link_fault(const std::vector<uint8_t>& bytes, uint8_t* last);
+  Board* secondary_by_index(uint32_t index);
 
   Simulator& sim_;
   Config cfg_;
@@ -152,6 +167,11 @@ class Cluster {
   uint64_t usb_free_at_ns_ = 0;
   std::deque<uint8_t> usb_in_;
   Stats stats_;
+  uint64_t fault_rng_;
+  std::vector<bool> fired_;
+  bool reboot_fired_ = false;
+  uint8_t last_to_host_ = 0;
+  uint8_t last_to_device_ = 0;
   TileCache tiles_;
 };
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "picocray/faults.h"
 #include "picocray/kernel.h"
 
 namespace picocray::sim {
@@ -32,6 +33,7 @@ struct Config {
   Model model;
   // Test hook: this many secondaries claim the assert line at the same instant at power-up.
   uint32_t collide = 0;
+  Faults faults;
   // Host threads computing tiles ahead (0: one less than the host's cores). Wall time only.
   uint32_t host_threads = 0;
 };
@@ -43,11 +45,18 @@ struct Stats {
   uint64_t i2c_busy_ns = 0;
   uint64_t compute_ns = 0;  // summed over nodes
   uint32_t collisions_seen = 0;
+  uint32_t corrupted_bytes = 0;  // injected faults, as they happened
+  uint32_t nacks_injected = 0;
+  uint32_t link_bytes_dropped = 0;
+  uint32_t link_garbage_bytes = 0;
+  uint32_t node_faults_fired = 0;
+  uint32_t controller_reboots = 0;
 };
 
 class Cluster;
 
-// Starts the cluster on its own thread; the destructor stops it.
+// Starts the cluster on its own thread; the destructor stops it. Throws std::invalid_argument when
+// the configuration cannot be run (a fault names a node the cluster does not have).
 class Simulator {
  public:
   explicit Simulator(const Config& cfg);
@@ -61,6 +70,9 @@ class Simulator {
   size_t host_read(uint8_t* buf, size_t cap, int timeout_ms);
 
   Stats stats();
+  // How many times the controller's USB link has dropped (it rebooted); a host sees that as the
+  // device going away.
+  uint32_t link_resets();
   const Config& config() const { return cfg_; }
 
  private:
@@ -74,6 +86,7 @@ class Simulator {
   std::deque<uint8_t> to_host_;
   bool stop_ = false;
   Stats snapshot_;
+  uint32_t link_resets_ = 0;
   std::thread thread_;
   friend class Cluster;
 };

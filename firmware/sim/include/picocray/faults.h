@@ -1,0 +1,45 @@
+// Faults the simulator can inject, so that recovery can be shown without hardware. Every fault is
+// drawn from its own seeded generator: the same spec and seed give the same run.
+//
+//   i2c-corrupt=RATE   each byte on the bus has one bit flipped with this probability (both ways)
+//   i2c-nack=RATE      each transfer is not acknowledged with this probability
+//   node-dies=N@F      secondary N stops answering once a fraction F of the job's tiles is done
+//   node-late=N@F      secondary N powers up only then
+//   node-stuck=N@F     secondary N stays busy forever from then on
+//   node-reboot=N@F    secondary N resets then and comes back unaddressed
+//   collide=N          N secondaries claim the default address at the same moment at power-up
+//   link-garbage=BYTES that many random bytes on the USB link before every frame, both ways
+//   link-drop=RATE     each byte on the USB link is lost with this probability, both ways
+//   controller-reboot=@F  the controller reboots then (the USB link drops)
+//   seed=S             the seed of every fault's generator
+// N is a node index as `picocray nodes` lists it (ordered by unique ID); F is in [0, 1].
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace picocray::sim {
+
+struct NodeFault {
+  enum class Kind { dies, late, stuck, reboot } kind = Kind::dies;
+  uint32_t node = 0;
+  double at = 0;
+};
+
+struct Faults {
+  double i2c_corrupt = 0;
+  double i2c_nack = 0;
+  double link_drop = 0;
+  uint32_t link_garbage = 0;
+  uint32_t collide = 0;
+  double controller_reboot_at = -1;
+  std::vector<NodeFault> nodes;
+  uint64_t seed = 1;
+  bool any() const;
+};
+
+// Adds one spec (or several separated by commas) to faults; on error returns false and says why
+// in one line.
+bool parse_faults(const std::string& spec, Faults* faults, std::string* error);
+
+}  // namespace picocray::sim
