@@ -2,11 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <random>
 
+#include "interrupt.h"
 #include "util.h"
 
 namespace picocray::cli {
+
+namespace {
+
+std::string seconds(int ms) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", ms / 1000.0);
+  return b;
+}
+
+}  // namespace
+
+Client::Client(Link& link, int timeout_ms) : link_(link), timeout_ms_(timeout_ms) {
+  std::random_device rd;
+  seq_ = static_cast<uint16_t>(rd());
+}
 
 uint16_t Client::send(MsgType type, const std::vector<uint8_t>& body) {
   seq_ = static_cast<uint16_t>(seq_ + 1 == 0 ? 1 : seq_ + 1);
@@ -17,6 +35,8 @@ uint16_t Client::send(MsgType type, const std::vector<uint8_t>& body) {
   size_t n = frame_encode(h, body.data(), body.size(), out.data(), out.size());
   if (n == 0) throw CliError(kExitFailure, "request too large to frame");
   link_.write(out.data(), n);
+  host_.bytes_out += n;
+  ++host_.frames_out;
   return seq_;
 }
 
@@ -35,40 +55,87 @@ bool Client::next_frame(Frame* f, int timeout_ms) {
                     deadline - std::chrono::steady_clock::now())
                     .count();
     if (left <= 0) return false;
+    throw_if_interrupted();
     pending_.resize(4096);
-    size_t n = link_.read(pending_.data(), pending_.size(), static_cast<int>(left));
+    size_t n = link_.read(pending_.data(), pending_.size(),
+                          static_cast<int>(std::min<long long>(left, kSliceMs)));
     pending_.resize(n);
     pending_pos_ = 0;
+    host_.bytes_in += n;
+  }
+}
+
+void Client::cancel(uint16_t render_seq) {
+  // Best effort, bounded: ask the controller to stop and give it a moment to say it has.
+  try {
+    std::vector<uint8_t> body(2);
+    Writer w(body.data(), body.size());
+    w.u16(render_seq);
+    send(MsgType::cancel, body);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    Frame f;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pending_pos_ >= pending_.size()) {
+        pending_.resize(4096);
+        size_t n = link_.read(pending_.data(), pending_.size(), kSliceMs);
+        pending_.resize(n);
+        pending_pos_ = 0;
+      }
+      while (pending_pos_ < pending_.size()) {
+        if (!decoder_.push(pending_[pending_pos_++])) continue;
+        uint8_t t = decoder_.header().type;
+        if (decoder_.header().seq == render_seq &&
+            (t == static_cast<uint8_t>(MsgType::ok) || t == static_cast<uint8_t>(MsgType::error))) {
+          spdlog::info("the controller stopped the render");
+          return;
+        }
+      }
+    }
+    spdlog::warn("the controller did not confirm the cancel within 2 s");
+  } catch (const std::exception& e) {
+    spdlog::debug("cancel: {}", e.what());
   }
 }
 
 std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& body,
-                                     const std::function<void(const Frame&)>& on_stream) {
+                                     const std::function<void(const Frame&)>& on_stream,
+                                     int timeout_ms) {
+  if (timeout_ms <= 0) timeout_ms = timeout_ms_;
+  throw_if_interrupted();
   uint16_t seq = send(type, body);
   Frame f;
-  for (;;) {
-    if (!next_frame(&f, timeout_ms_))
-      throw CliError(kExitTimeout, link_.name() + ": no answer within " +
-                                       std::to_string(timeout_ms_ / 1000.0).substr(0, 4) + " s");
-    if (f.seq != seq) {
-      if (f.type == static_cast<uint8_t>(MsgType::log))
-        spdlog::info("device: {}", std::string(f.body.begin(), f.body.end()));
-      else
-        spdlog::debug("ignoring frame type 0x{:02x} for seq {}", f.type, f.seq);
-      continue;
+  try {
+    for (;;) {
+      if (!next_frame(&f, timeout_ms))
+        throw CliError(kExitTimeout,
+                       link_.name() + ": no answer within " + seconds(timeout_ms) + " s");
+      if (f.seq != seq) {
+        if (f.type == static_cast<uint8_t>(MsgType::log))
+          spdlog::info("device: {}", std::string(f.body.begin(), f.body.end()));
+        else
+          spdlog::debug("ignoring frame type 0x{:02x} for seq {}", f.type, f.seq);
+        ++host_.foreign_frames;
+        continue;
+      }
+      if (f.type == static_cast<uint8_t>(MsgType::ok)) return f.body;
+      if (f.type == static_cast<uint8_t>(MsgType::error)) {
+        ErrorReply e;
+        Reader r(f.body.data(), f.body.size());
+        if (!decode(r, &e)) throw CliError(kExitProtocol, "malformed ERROR frame from the device");
+        throw DeviceError(e.code, e.text);
+      }
+      if (on_stream) on_stream(f);
     }
-    if (f.type == static_cast<uint8_t>(MsgType::ok)) return f.body;
-    if (f.type == static_cast<uint8_t>(MsgType::error)) {
-      ErrorReply e;
-      Reader r(f.body.data(), f.body.size());
-      if (!decode(r, &e)) throw CliError(kExitProtocol, "malformed ERROR frame from the device");
-      throw DeviceError(e.code, e.text);
+  } catch (const CliError& e) {
+    if (type == MsgType::render && e.exit_code != kExitPort) {
+      spdlog::info("cancelling the render on the device");
+      cancel(seq);
     }
-    if (on_stream) on_stream(f);
+    throw;
   }
 }
 
-const HelloReply& Client::hello() {
+const HelloReply& Client::hello(int timeout_ms) {
   // A delimiter first: whatever half-frame the device holds is closed off.
   uint8_t zero = 0;
   link_.write(&zero, 1);
@@ -79,7 +146,7 @@ const HelloReply& Client::hello() {
   body.resize(w.size());
   std::vector<uint8_t> reply;
   try {
-    reply = request(MsgType::hello, body);
+    reply = request(MsgType::hello, body, {}, timeout_ms);
   } catch (const DeviceError& e) {
     if (e.code == ErrorCode::version_mismatch)
       throw CliError(kExitProtocol, std::string("incompatible protocol: ") + e.what() +
@@ -88,8 +155,9 @@ const HelloReply& Client::hello() {
     throw CliError(kExitProtocol, std::string("handshake refused: ") + e.what());
   } catch (const CliError& e) {
     if (e.exit_code == kExitTimeout)
-      throw CliError(kExitTimeout, link_.name() + ": no PicoCray handshake answer (is this a "
-                                                  "PicoCray controller?)");
+      throw CliError(kExitTimeout, link_.name() + ": no PicoCray handshake answer within " +
+                                       seconds(timeout_ms > 0 ? timeout_ms : timeout_ms_) +
+                                       " s (is this a PicoCray controller?)");
     throw;
   }
   Reader r(reply.data(), reply.size());
@@ -119,6 +187,18 @@ InfoReply Client::info() {
   InfoReply m;
   if (!decode(r, &m)) throw CliError(kExitProtocol, "malformed INFO answer");
   return m;
+}
+
+std::vector<uint8_t> Client::ping(const std::vector<uint8_t>& pattern) {
+  return request(MsgType::ping, pattern);
+}
+
+void Client::reset(const ResetRequest& q) {
+  std::vector<uint8_t> body(16);
+  Writer w(body.data(), body.size());
+  encode(w, q);
+  body.resize(w.size());
+  request(MsgType::reset, body);
 }
 
 }  // namespace picocray::cli

@@ -20,30 +20,51 @@ struct Frame {
 
 // The device answered ERROR: the code and its text.
 struct DeviceError : std::runtime_error {
-  DeviceError(ErrorCode c, const std::string& text)
-      : std::runtime_error(text), code(c) {}
+  DeviceError(ErrorCode c, const std::string& text) : std::runtime_error(text), code(c) {}
   ErrorCode code;
+};
+
+// Host-side counters of the link, for `info`.
+struct HostLinkStats {
+  uint64_t bytes_in = 0, bytes_out = 0;
+  uint32_t frames_out = 0;
+  uint32_t foreign_frames = 0;  // frames for no request of ours (stale, or another client's)
 };
 
 class Client {
  public:
-  Client(Link& link, int timeout_ms) : link_(link), timeout_ms_(timeout_ms) {}
-  // HELLO: checks the protocol major; throws CliError(kExitProtocol) on a mismatch.
-  const HelloReply& hello();
+  // Waits on the link in slices of at most this long, looking at the interrupt flag in between.
+  static constexpr int kSliceMs = 200;
+
+  // Sequence numbers start at a random point: frames a previous session left in flight (a
+  // host that died mid-render) do not match this session's requests.
+  Client(Link& link, int timeout_ms);
+  // HELLO: checks the protocol major; throws CliError(kExitProtocol) on a mismatch and
+  // CliError(kExitTimeout) when nothing answers within timeout_ms (the session's when 0).
+  const HelloReply& hello(int timeout_ms = 0);
   // Sends a request and waits for its final answer; streamed frames of that request go to
-  // on_stream. The timeout counts from the last frame received. Returns the OK body.
+  // on_stream. The timeout counts from the last frame received. Returns the OK body. On SIGINT or
+  // SIGTERM a RENDER is cancelled on the device before CliError(kExitInterrupted) is thrown.
   std::vector<uint8_t> request(MsgType type, const std::vector<uint8_t>& body,
-                               const std::function<void(const Frame&)>& on_stream = {});
+                               const std::function<void(const Frame&)>& on_stream = {},
+                               int timeout_ms = 0);
   // Sends a request without waiting; returns its seq.
   uint16_t send(MsgType type, const std::vector<uint8_t>& body);
   std::vector<NodeEntry> nodes();
   InfoReply info();
+  // PING: the device sends the body back.
+  std::vector<uint8_t> ping(const std::vector<uint8_t>& pattern);
+  void reset(const ResetRequest& q);
   const HelloReply& device() const { return hello_; }
+  bool simulated() const { return (hello_.capabilities & kCapSimulated) != 0; }
   Link& link() { return link_; }
+  int timeout_ms() const { return timeout_ms_; }
   const FrameStats& stats() const { return decoder_.stats(); }
+  const HostLinkStats& host_stats() const { return host_; }
 
  private:
   bool next_frame(Frame* f, int timeout_ms);
+  void cancel(uint16_t render_seq);
   Link& link_;
   int timeout_ms_;
   uint16_t seq_ = 0;
@@ -51,6 +72,7 @@ class Client {
   std::vector<uint8_t> pending_;
   size_t pending_pos_ = 0;
   HelloReply hello_;
+  HostLinkStats host_;
 };
 
 }  // namespace picocray::cli

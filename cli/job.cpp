@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "interrupt.h"
 #include "picocray/tile_block.h"
 #include "util.h"
 
@@ -50,6 +51,7 @@ RenderResult run_render(Client& client, const RenderRequest& job,
   };
   auto reply = client.request(MsgType::render, body, on_stream);
   res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  res.tiles_received = received;
   Reader r(reply.data(), reply.size());
   if (!decode(r, &res.summary)) throw CliError(kExitProtocol, "malformed render summary");
   if (received != total || res.summary.tiles != total)
@@ -64,7 +66,7 @@ std::vector<uint16_t> reference_counts(const RenderRequest& job) {
   std::atomic<uint32_t> next{0};
   auto worker = [&]() {
     std::vector<uint16_t> tile(kMaxTilePixels);
-    for (uint32_t i = next++; i < total; i = next++) {
+    for (uint32_t i = next++; i < total && !interrupted(); i = next++) {
       TileTask t = tile_task(job, i);
       compute_tile(t, tile.data());
       for (uint32_t r = 0; r < t.h; ++r)
@@ -77,6 +79,7 @@ std::vector<uint16_t> reference_counts(const RenderRequest& job) {
   for (unsigned k = 1; k < n; ++k) threads.emplace_back(worker);
   worker();
   for (auto& th : threads) th.join();
+  throw_if_interrupted();
   return out;
 }
 

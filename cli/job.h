@@ -14,6 +14,7 @@ struct RenderResult {
   RenderSummary summary;
   double wall_s = 0;
   uint64_t frame_bytes = 0;  // tile bytes received over the link
+  uint32_t tiles_received = 0;
 };
 
 // Runs the job; on_progress gets (tiles done, tiles total). Throws CliError or DeviceError.

@@ -25,9 +25,7 @@ class SimLink final : public Link {
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
     return sim_.host_read(buf, cap, timeout_ms);
   }
-  std::string name() const override {
-    return "sim:" + std::to_string(sim_.config().nodes);
-  }
+  std::string name() const override { return "sim:" + std::to_string(sim_.config().nodes); }
   sim::Simulator* simulator() override { return &sim_; }
 
  private:
@@ -58,7 +56,11 @@ class FdLink final : public Link {
     if (r < 0 && errno == EINTR) return 0;
     if (r <= 0) return 0;
     ssize_t n = ::read(fd_, buf, cap);
-    if (n == 0) throw CliError(kExitPort, name_ + ": the device closed the connection");
+    if (n == 0)
+      throw CliError(kExitPort, name_ + (name_.rfind("tcp://", 0) == 0
+                                             ? ": the server closed the connection (`picocray sim` "
+                                               "serves one client at a time)"
+                                             : ": the device closed the connection"));
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return 0;
       throw CliError(kExitPort, name_ + ": read failed: " + std::strerror(errno));
@@ -106,6 +108,7 @@ std::unique_ptr<Link> open_termios(const std::string& path) {
     t.c_cc[VMIN] = 0;
     t.c_cc[VTIME] = 0;
     tcsetattr(fd, TCSANOW, &t);
+    tcflush(fd, TCIFLUSH);  // bytes meant for an earlier session are not ours
   }
   return std::make_unique<FdLink>(fd, path);
 }
@@ -116,7 +119,8 @@ std::unique_ptr<Link> open_tcp(const std::string& spec) {
   if (colon == std::string::npos || colon == 0 || colon + 1 >= hp.size())
     throw CliError(kExitUsage, "--port '" + spec + "' must be tcp://HOST:PORT");
   std::string host = hp.substr(0, colon), port = hp.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -174,7 +178,7 @@ std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) 
   if (port.rfind("tcp://", 0) == 0) return open_tcp(port);
   if (port.empty() || port == "auto")
     throw CliError(kExitPort, "no port given: use --port PATH, tcp://HOST:PORT or sim");
-  struct stat st{};
+  struct stat st {};
   if (::stat(port.c_str(), &st) != 0)
     throw CliError(kExitPort, "cannot open " + port + ": " + std::strerror(errno));
   sp_port* p = nullptr;

@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "commands/command.h"
+#include "interrupt.h"
 #include "util.h"
 
 using namespace picocray;
@@ -31,33 +32,60 @@ void setup_logging(int verbose, bool quiet, const std::string& level) {
   spdlog::set_level(l);
 }
 
+int exit_for(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::bad_job:
+    case ErrorCode::no_nodes: return kExitUsage;
+    case ErrorCode::bad_request:
+    case ErrorCode::unknown_type:
+    case ErrorCode::version_mismatch: return kExitProtocol;
+    default: return kExitCluster;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_interrupt_handlers();
   CLI::App app{"picocray: drive a PicoCray cluster of Raspberry Pi Picos"};
   app.set_version_flag("--version", std::string("picocray ") + PICOCRAY_VERSION);
+  // Global options work after the command name too: `picocray nodes --port sim`.
+  app.fallthrough();
   app.footer(
-      "Ports: a serial device path, tcp://HOST:PORT, or sim / sim:N for the simulated cluster.\n"
+      "Ports: a serial device path, tcp://HOST:PORT (see `picocray sim`), sim or sim:N for an\n"
+      "in-process simulated cluster, or auto (the default): the one USB port that is a PicoCray.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 port, 4 timeout, 5 protocol, 6 cluster,\n"
-      "7 verify mismatch, 130 interrupted (docs/cli.md).");
+      "7 verify mismatch, 130 interrupted (docs/cli.md).\n"
+      "Examples:\n"
+      "  picocray --port sim nodes\n"
+      "  picocray --port sim render --region -2.5,1,-1.25,1.25 -o m.png\n"
+      "  picocray sim --listen 127.0.0.1:5555 & picocray --port tcp://127.0.0.1:5555 info\n");
   Globals g;
   if (const char* env = std::getenv("PICOCRAY_PORT")) g.port = env;
   if (g.port.empty()) g.port = "auto";
   int verbose = 0;
-  bool quiet = false;
   std::string level;
-  app.add_option("-p,--port", g.port, "Serial device, tcp://HOST:PORT, sim or sim:N (env PICOCRAY_PORT)");
+  app.add_option("-p,--port", g.port,
+                 "Serial device, tcp://HOST:PORT, sim, sim:N or auto (env PICOCRAY_PORT)");
   app.add_option("--timeout", g.timeout_s, "Seconds to wait for the device to answer")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "More detail on stderr (-vv for debug)");
-  app.add_flag("-q,--quiet", quiet, "Errors only on stderr");
-  app.add_option("--log-level", level, "trace, debug, info, warn, error or off");
+  app.add_flag("-q,--quiet", g.quiet, "Errors only on stderr, no progress bars");
+  app.add_option("--log-level", level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)");
   // Logging is set before any command runs (subcommand callbacks run after parsing completes).
-  app.parse_complete_callback([&]() { setup_logging(verbose, quiet, level); });
+  app.parse_complete_callback([&]() { setup_logging(verbose, g.quiet, level); });
+  add_info_command(app, g);
   add_nodes_command(app, g);
   add_render_command(app, g);
+  add_batch_command(app, g);
+  add_reset_command(app, g);
+  add_bench_command(app, g);
+  add_selftest_command(app, g);
+  add_ports_command(app, g);
+  add_sim_command(app, g);
   app.require_subcommand(1);
 
   try {
@@ -76,7 +104,7 @@ int main(int argc, char** argv) {
     return e.exit_code;
   } catch (const DeviceError& e) {
     std::fprintf(stderr, "picocray: the cluster refused: %s (%s)\n", e.what(), error_name(e.code));
-    return e.code == ErrorCode::bad_job ? kExitUsage : kExitCluster;
+    return exit_for(e.code);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "picocray: %s\n", e.what());
     return kExitFailure;

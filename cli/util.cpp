@@ -7,12 +7,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "picocray/decimal.h"
 
 namespace picocray::cli {
-
-namespace {
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -26,6 +25,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+namespace {
+
 std::string dir_of(const std::string& path) {
   size_t p = path.rfind('/');
   if (p == std::string::npos) return ".";
@@ -34,6 +35,153 @@ std::string dir_of(const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_shell(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quote == '\'') {
+      if (c == '\'')
+        quote = 0;
+      else
+        cur += c;
+    } else if (quote == '"') {
+      if (c == '"')
+        quote = 0;
+      else if (c == '\\' && i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\'))
+        cur += line[++i];
+      else
+        cur += c;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else if (c == '#' && !in_word) {
+      break;  // a comment runs to the end of the line
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      cur += line[++i];
+      in_word = true;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (quote != 0) throw CliError(kExitUsage, std::string("unterminated ") + quote + " quote");
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+namespace {
+
+bool parse_uint(const std::string& s, uint32_t* v) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  *v = static_cast<uint32_t>(std::stoul(s));
+  return true;
+}
+
+}  // namespace
+
+std::vector<uint32_t> parse_index_list(const std::string& s, const std::string& what,
+                                       uint32_t limit) {
+  std::set<uint32_t> seen;
+  for (const std::string& part : split(s, ',')) {
+    uint32_t a = 0, b = 0;
+    size_t dash = part.find('-');
+    bool ok = dash == std::string::npos ? parse_uint(part, &a) && parse_uint(part, &b)
+                                        : parse_uint(part.substr(0, dash), &a) &&
+                                              parse_uint(part.substr(dash + 1), &b) && a <= b;
+    if (!ok)
+      throw CliError(kExitUsage, what + " '" + s + "' must be indexes and ranges such as 0,2-3");
+    if (b >= 64) throw CliError(kExitUsage, what + " '" + s + "': node indexes are 0 to 63");
+    if (limit != UINT32_MAX && b >= limit)
+      throw CliError(kExitUsage,
+                     what + " '" + s + "' names node " + std::to_string(b) +
+                         ", but the cluster has " + std::to_string(limit) +
+                         (limit == 0 ? " nodes" : " (0-" + std::to_string(limit - 1) + ")"));
+    for (uint32_t k = a; k <= b; ++k) seen.insert(k);
+  }
+  return std::vector<uint32_t>(seen.begin(), seen.end());
+}
+
+std::vector<uint32_t> parse_count_list(const std::string& s, const std::string& what, uint32_t min,
+                                       uint32_t max) {
+  std::vector<uint32_t> out;
+  for (const std::string& part : split(s, ',')) {
+    uint32_t v = 0;
+    if (!parse_uint(part, &v) || v < min || v > max)
+      throw CliError(kExitUsage, what + " '" + s + "' must be numbers from " + std::to_string(min) +
+                                     " to " + std::to_string(max) + " separated by commas");
+    out.push_back(v);
+  }
+  return out;
+}
+
+namespace {
+
+// Finds the one conversion; returns its position and length, or npos.
+size_t find_conversion(const std::string& p, size_t* len) {
+  size_t found = std::string::npos;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '%') continue;
+    if (i + 1 < p.size() && p[i + 1] == '%') {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    if (j < p.size() && p[j] == '0') {
+      ++j;
+      if (j < p.size() && p[j] >= '1' && p[j] <= '9')
+        ++j;
+      else
+        j = p.size();
+    }
+    if (j >= p.size() || p[j] != 'd' || found != std::string::npos)
+      throw CliError(kExitUsage, "'" + p + "' must hold exactly one %d or %0Nd (and %% for a %)");
+    found = i;
+    *len = j + 1 - i;
+    i = j;
+  }
+  return found;
+}
+
+}  // namespace
+
+bool has_frame_pattern(const std::string& path) {
+  size_t len = 0;
+  return find_conversion(path, &len) != std::string::npos;
+}
+
+std::string frame_path(const std::string& pattern, uint32_t k) {
+  size_t len = 0;
+  size_t at = find_conversion(pattern, &len);
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (i == at) {
+      int width = len == 4 ? pattern[i + 2] - '0' : 0;
+      std::string num = std::to_string(k);
+      if (static_cast<int>(num.size()) < width) num.insert(0, width - num.size(), '0');
+      out += num;
+      i += len - 1;
+    } else if (pattern[i] == '%' && i + 1 < pattern.size() && pattern[i + 1] == '%') {
+      out += '%';
+      ++i;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+bool stderr_is_tty() {
+  return isatty(STDERR_FILENO) != 0;
+}
 
 Region parse_region(const std::string& s) {
   auto parts = split(s, ',');

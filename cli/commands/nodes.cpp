@@ -62,7 +62,7 @@ int run_nodes(const Globals& g, bool json) {
 
 void add_nodes_command(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("nodes", "List the secondaries the controller has enrolled");
-  cmd->footer("Example:\n  picocray --port sim nodes --json");
+  cmd->footer("Example:\n  picocray --port sim nodes --json\n");
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "A JSON array of nodes on stdout");
   cmd->callback([&g, json]() { g.exit_code = run_nodes(g, *json); });

@@ -80,7 +80,7 @@ Coord pixel_y(const TileTask& t, uint32_t j) {
   return fx::sub(t.y1, scaled_step(fx::sub(t.y1, t.y0), j, t.height));
 }
 
-uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
   const int32_t cr = static_cast<int32_t>(cx.w[0]), ci = static_cast<int32_t>(cy.w[0]);
   constexpr int32_t kTwo = 2 << 27;
   constexpr int32_t kFour = 4 << 27;
@@ -98,6 +98,16 @@ uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
 
 uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
   return escape_generic<2>(cx, cy, max_iter);
+}
+
+uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
+  return escape_generic<4>(cx, cy, max_iter);
+}
+
+// The Cortex-M0+ (no 32x32->64 multiply) has its own escape32/64/128 in kernel_m0plus.cpp.
+#if !defined(__ARM_ARCH_6M__)
+uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+  return escape32_portable(cx, cy, max_iter);
 }
 
 #if defined(__SIZEOF_INT128__)
@@ -125,13 +135,14 @@ uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
 }
 #else
 uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
-  return escape_generic<2>(cx, cy, max_iter);
+  return escape64_limbs(cx, cy, max_iter);
 }
 #endif
 
 uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
-  return escape_generic<4>(cx, cy, max_iter);
+  return escape128_limbs(cx, cy, max_iter);
 }
+#endif  // !__ARM_ARCH_6M__
 
 uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row,
                            uint8_t row_step) {

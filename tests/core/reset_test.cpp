@@ -83,7 +83,7 @@ TEST_CASE("RESET controller answers OK, reboots, and a fresh HELLO finds every n
                                                            << std::dec << f.seq);
 
   // The controller came back with an empty table and enrols the secondaries again.
-  HelloReply hello = host.hello();
+  HelloReply hello = host.hello_after_reboot();
   CHECK_MESSAGE(hello.node_count == before.size(),
                 "HELLO after the reboot reports " << int(hello.node_count) << " nodes");
   host.set_timeout_ms(5000);

@@ -181,6 +181,29 @@ class SimHost {
   }
 
   // The handshake as the CLI does it: a lone delimiter, then HELLO.
+  // After a reboot a HELLO sent while the controller was going down is lost, as on a real port:
+  // ask again, a bounded number of times, each with a bounded wait.
+  HelloReply hello_after_reboot(int tries = 5) {
+    int saved = timeout_ms_;
+    timeout_ms_ = 1000;
+    for (int t = 0; t < tries; ++t) {
+      write({0});
+      uint16_t seq = send(MsgType::hello, body_of(HelloRequest{}));
+      Frame f;
+      while (next_frame(&f)) {
+        if (f.seq != seq || !f.is(MsgType::ok)) continue;
+        HelloReply m;
+        Reader rd(f.body.data(), f.body.size());
+        REQUIRE_MESSAGE(decode(rd, &m), "malformed HELLO answer");
+        timeout_ms_ = saved;
+        return m;
+      }
+    }
+    timeout_ms_ = saved;
+    FAIL("no HELLO answer after " << tries << " tries");
+    return HelloReply{};
+  }
+
   HelloReply hello() {
     write({0});
     Reply r = request(MsgType::hello, body_of(HelloRequest{}));

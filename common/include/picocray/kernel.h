@@ -36,12 +36,16 @@ struct TileTask {
 Coord pixel_x(const TileTask& t, uint32_t i);
 Coord pixel_y(const TileTask& t, uint32_t j);
 
-// Escape count of one point, at each width.
+// Escape count of one point, at each width. Hosts with __int128 and the Cortex-M0+
+// (kernel_m0plus.cpp) have fast paths; each must equal its portable reference below.
 uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter);
 uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter);
 uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter);
-// The portable limb version of escape64; where escape64 has a native fast path it must equal this.
+
+// The portable references, on every target: the definition the fast paths are held to.
+uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter);
 uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter);
+uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter);
 
 // Computes rows first_row, first_row + row_step, ... of the tile into counts (w x h, row-major,
 // indexed from the tile's origin). Returns the sum of the counts it wrote. Two cores split a tile

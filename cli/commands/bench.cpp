@@ -1,0 +1,281 @@
+// picocray bench: documented scenes, timed on the cluster and on one Pico, as a table, JSON or CSV.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "command.h"
+#include "job.h"
+#include "picocray/tile_block.h"
+#include "progress.h"
+#include "render_job.h"
+
+namespace picocray::cli {
+
+namespace {
+
+struct Scene {
+  const char* name;
+  const char* what;
+  RenderOptions opts;
+};
+
+std::vector<Scene> all_scenes() {
+  std::vector<Scene> s(3);
+  s[0].name = "overview";
+  s[0].what = "the whole set, 32-bit";
+  s[0].opts.region = "-2.5,1,-1.25,1.25";
+  s[0].opts.size = "640x480";
+  s[0].opts.iterations = 256;
+  s[1].name = "seahorse";
+  s[1].what = "seahorse valley, long escapes, 32-bit";
+  s[1].opts.center = "-0.7453,0.1127";
+  s[1].opts.span = "0.0065";
+  s[1].opts.size = "640x480";
+  s[1].opts.iterations = 2048;
+  s[2].name = "deep";
+  s[2].what = "a span of 1e-20 on the real axis near -1.7497, 128-bit";
+  s[2].opts.center = "-1.7497219297423015,0";
+  s[2].opts.span = "1e-20";
+  s[2].opts.size = "320x240";
+  s[2].opts.iterations = 1024;
+  s[2].opts.precision = "128";
+  for (auto& x : s) x.opts.json = true;  // no files: the figures are the output
+  return s;
+}
+
+struct BenchOptions {
+  std::string scenes;
+  std::string sweep;
+  bool json = false;
+  bool csv = false;
+  bool no_baseline = false;
+};
+
+struct Row {
+  std::string scene;
+  uint32_t nodes = 0;
+  RenderRequest job;
+  RenderResult res;
+  std::optional<double> single_s;  // the controller alone, device clock
+};
+
+nlohmann::json row_json(const Row& r, bool sim) {
+  const double pixels = static_cast<double>(r.job.width) * r.job.height;
+  const double device_s = r.res.summary.elapsed_us / 1e6;
+  nlohmann::json share = nlohmann::json::array();
+  // By node index, the controller (0xFF) last.
+  std::vector<NodeTiles> per(r.res.summary.per_node,
+                             r.res.summary.per_node + r.res.summary.node_count);
+  std::sort(per.begin(), per.end(),
+            [](const NodeTiles& a, const NodeTiles& b) { return a.node < b.node; });
+  for (const NodeTiles& t : per) {
+    share.push_back(
+        {{"node",
+          t.node == kControllerNode ? nlohmann::json("controller") : nlohmann::json(t.node)},
+         {"tiles", t.tiles},
+         {"share",
+          r.res.summary.tiles ? static_cast<double>(t.tiles) / r.res.summary.tiles : 0.0}});
+  }
+  auto opt = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  std::optional<double> speedup;
+  if (r.single_s && device_s > 0) speedup = *r.single_s / device_s;
+  return {{"name", r.scene},
+          {"nodes", r.nodes},
+          {"width", r.job.width},
+          {"height", r.job.height},
+          {"iterations", r.job.max_iter},
+          {"precision", std::stoi(precision_name(r.job.precision))},
+          {"tiles", r.res.summary.tiles},
+          {"total_iterations", r.res.summary.iterations},
+          {"wall_s", r.res.wall_s},
+          {"pixels_per_s", pixels / r.res.wall_s},
+          {"iterations_per_s", static_cast<double>(r.res.summary.iterations) / r.res.wall_s},
+          {"i2c_bytes", r.res.summary.i2c_bytes},
+          {"i2c_bytes_per_pixel", static_cast<double>(r.res.summary.i2c_bytes) / pixels},
+          {"device_s", device_s},
+          {"modelled_s", sim ? nlohmann::json(device_s) : nlohmann::json(nullptr)},
+          {"single_pico_device_s", opt(r.single_s)},
+          {"single_pico_modelled_s", sim ? opt(r.single_s) : nlohmann::json(nullptr)},
+          {"speedup", opt(speedup)},
+          {"node_share", share}};
+}
+
+const char* kCsvColumns =
+    "name,nodes,width,height,iterations,precision,tiles,total_iterations,wall_s,pixels_per_s,"
+    "iterations_per_s,i2c_bytes,i2c_bytes_per_pixel,device_s,modelled_s,single_pico_modelled_s,"
+    "single_pico_device_s,speedup";
+
+std::string csv_row(const nlohmann::json& j) {
+  std::string out;
+  for (const auto& col : split(kCsvColumns, ',')) {
+    const auto& v = j.at(col);
+    if (!out.empty()) out += ',';
+    if (v.is_null()) continue;
+    if (v.is_string())
+      out += v.get<std::string>();
+    else if (v.is_number_float()) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.6g", v.get<double>());
+      out += b;
+    } else {
+      out += v.dump();
+    }
+  }
+  return out;
+}
+
+void print_table(const std::vector<nlohmann::json>& rows, bool sim) {
+  const char* t = sim ? "modelled_s" : "device_s";
+  std::printf("%-9s %5s %-9s %5s %4s %6s %8s %8s %8s %8s %10s %10s %7s\n", "SCENE", "NODES", "SIZE",
+              "ITER", "BITS", "TILES", "WALL_S", "MPIX/S", "GITER/S", "I2C_B/PX", t,
+              sim ? "1PICO_MOD_S" : "1PICO_S", "SPEEDUP");
+  for (const auto& j : rows) {
+    std::string size =
+        std::to_string(j["width"].get<int>()) + "x" + std::to_string(j["height"].get<int>());
+    double single =
+        j["single_pico_device_s"].is_null() ? 0 : j["single_pico_device_s"].get<double>();
+    double speed = j["speedup"].is_null() ? 0 : j["speedup"].get<double>();
+    std::printf("%-9s %5u %-9s %5u %4u %6u %8.3f %8.3f %8.4f %8.3f %10.3f %10.3f %6.2fx\n",
+                j["name"].get<std::string>().c_str(), j["nodes"].get<unsigned>(), size.c_str(),
+                j["iterations"].get<unsigned>(), j["precision"].get<unsigned>(),
+                j["tiles"].get<unsigned>(), j["wall_s"].get<double>(),
+                j["pixels_per_s"].get<double>() / 1e6, j["iterations_per_s"].get<double>() / 1e9,
+                j["i2c_bytes_per_pixel"].get<double>(), j["device_s"].get<double>(), single, speed);
+    std::string shares;
+    for (const auto& s : j["node_share"]) {
+      std::string who = s["node"].is_string() ? "ctl" : std::to_string(s["node"].get<int>());
+      char b[32];
+      std::snprintf(b, sizeof b, " %s:%.0f%%", who.c_str(), 100 * s["share"].get<double>());
+      shares += b;
+    }
+    std::printf("          tile share:%s\n", shares.c_str());
+  }
+  std::printf(
+      "%s1PICO: the same job on the controller alone, which computes on its core 1 only (core 0 "
+      "runs the link); SPEEDUP = 1PICO / %s.\n",
+      sim ? "Times are modelled RP2040 hardware time from the simulator's timing model. " : "", t);
+}
+
+int run_bench(const Globals& g, const BenchOptions& o) {
+  if (o.json && o.csv) throw CliError(kExitUsage, "--json and --csv exclude each other");
+  auto scenes = all_scenes();
+  std::vector<Scene> chosen;
+  if (o.scenes.empty()) {
+    chosen = scenes;
+  } else {
+    for (const auto& name : split(o.scenes, ',')) {
+      auto it = std::find_if(scenes.begin(), scenes.end(),
+                             [&](const Scene& s) { return name == s.name; });
+      if (it == scenes.end())
+        throw CliError(kExitUsage,
+                       "--scenes: '" + name + "' is not one of overview, seahorse, deep");
+      chosen.push_back(*it);
+    }
+  }
+  std::vector<uint32_t> sweep;
+  if (!o.sweep.empty()) sweep = parse_count_list(o.sweep, "--nodes-sweep", 1, 64);
+  const bool in_process = g.port == "sim" || g.port.rfind("sim:", 0) == 0;
+
+  std::vector<RenderPlan> plans;
+  for (const auto& s : chosen) plans.push_back(plan_render(s.opts));
+
+  std::optional<Session> shared;
+  if (sweep.empty() || !in_process) shared = connect(g);
+  std::vector<nlohmann::json> rows;
+  std::map<std::string, double> single;  // per scene: the baseline does not depend on the nodes
+  bool sim = false;
+  std::string port, firmware;
+  const std::vector<uint32_t> counts = sweep.empty() ? std::vector<uint32_t>{0} : sweep;
+  for (uint32_t count : counts) {
+    std::optional<Session> own;
+    if (!shared) own = connect_port(g, "sim:" + std::to_string(count));
+    Session& s = shared ? *shared : *own;
+    sim = s.simulated();
+    port = s.link->name();
+    const HelloReply& d = s.client->device();
+    firmware = std::to_string(d.fw_major) + "." + std::to_string(d.fw_minor) + "." +
+               std::to_string(d.fw_patch);
+    uint64_t mask = ~0ull;
+    uint32_t nodes = d.node_count;
+    if (count != 0 && shared) {
+      if (count > d.node_count)
+        throw CliError(kExitUsage, "--nodes-sweep " + std::to_string(count) + ": the cluster has " +
+                                       std::to_string(d.node_count) + " nodes");
+      mask = count >= 64 ? ~0ull : (1ull << count) - 1;
+      nodes = count;
+    }
+    for (size_t k = 0; k < chosen.size(); ++k) {
+      Row r;
+      r.scene = chosen[k].name;
+      r.nodes = nodes;
+      r.job = plans[k].frames[0].job;
+      r.job.node_mask = mask;
+      const std::string label = "bench " + r.scene + " (" + std::to_string(nodes) + " nodes)";
+      spdlog::info("{}: {}", label, chosen[k].what);
+      {
+        ProgressBar bar(!g.quiet, label);
+        r.res = run_render(*s.client, r.job, [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
+      }
+      if (!o.no_baseline) {
+        if (!single.count(r.scene)) {
+          RenderRequest one = r.job;
+          one.node_mask = 0;
+          one.flags = RenderRequest::kRenderUseController;
+          ProgressBar bar(!g.quiet, "bench " + r.scene + " (one Pico)");
+          RenderResult base =
+              run_render(*s.client, one, [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
+          single[r.scene] = base.summary.elapsed_us / 1e6;
+        }
+        r.single_s = single[r.scene];
+      }
+      rows.push_back(row_json(r, sim));
+    }
+  }
+
+  if (o.json) {
+    nlohmann::json doc = {{"port", port},
+                          {"simulated", sim},
+                          {"firmware", firmware},
+                          {"time_basis", sim ? "modelled" : "device"},
+                          {"single_pico", "the controller alone: one core (core 1) computes"},
+                          {"scenes", rows}};
+    std::printf("%s\n", doc.dump(2).c_str());
+  } else if (o.csv) {
+    std::printf("%s\n", kCsvColumns);
+    for (const auto& r : rows) std::printf("%s\n", csv_row(r).c_str());
+  } else {
+    print_table(rows, sim);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<BenchOptions>();
+  auto* cmd = app.add_subcommand("bench", "Time documented scenes on the cluster and on one Pico");
+  cmd->add_option("--scenes", o->scenes, "Some of overview, seahorse, deep (default: all)");
+  cmd->add_option("--nodes-sweep", o->sweep,
+                  "Node counts, e.g. 1,2,4,8: a scaling table (sim: a fresh sim:N each; "
+                  "hardware: the first N nodes)");
+  cmd->add_flag("--json", o->json, "One JSON document on stdout");
+  cmd->add_flag("--csv", o->csv, "CSV on stdout, one row per scene and node count");
+  cmd->add_flag("--no-baseline", o->no_baseline, "Skip the single-Pico run (no speedup)");
+  cmd->footer(
+      "Scenes: overview (-2.5,1,-1.25,1.25, 640x480, 256 iterations), seahorse (centre\n"
+      "-0.7453,0.1127, span 0.0065, 640x480, 2048 iterations), deep (centre "
+      "-1.7497219297423015,0,\n"
+      "span 1e-20, 320x240, 1024 iterations, 128-bit). On the simulator times are modelled\n"
+      "hardware time; the single-Pico baseline is the controller alone (core 1 computes).\n"
+      "Examples:\n  picocray --port sim bench\n  picocray --port sim bench --scenes overview "
+      "--nodes-sweep 1,2,4,8 --csv\n");
+  cmd->callback([&g, o]() { g.exit_code = run_bench(g, *o); });
+}
+
+}  // namespace picocray::cli

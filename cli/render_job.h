@@ -1,0 +1,69 @@
+// A render job as the user describes it (the render command, or one line of a batch file), and
+// running it: one definition of the options, one of the checks, one of the outputs.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "picocray/protocol.h"
+#include "session.h"
+
+namespace picocray::cli {
+
+struct RenderOptions {
+  std::string region;  // X0,X1,Y0,Y1
+  std::string center;  // CX,CY (with span)
+  std::string span;
+  std::string size = "640x480";
+  long iterations = 256;
+  std::string output, raw, meta;
+  std::string precision = "auto";
+  std::string tile = "32x32";
+  std::string palette = "classic";
+  std::string nodes;  // index list, resolved against the cluster
+  long frames = 0;    // with zoom_to: a zoom sequence
+  std::string zoom_to;
+  bool verify = false;
+  bool json = false;
+  bool no_controller = false;
+  bool quiet = false;
+};
+
+// Adds the render options to an app: the render command's, or the parser of a batch line.
+void add_render_options(CLI::App& app, RenderOptions& o);
+// A batch line's words (split_shell) as render options; a leading "render" is allowed.
+// Throws CliError(kExitUsage) with CLI11's message.
+RenderOptions parse_render_words(std::vector<std::string> words);
+
+struct RenderFrame {
+  RenderRequest job;
+  std::string png, raw, meta;  // output paths, empty when not asked for
+};
+
+struct RenderPlan {
+  std::vector<RenderFrame> frames;  // one, or --frames of them
+  std::string palette;
+  std::string nodes;
+  bool verify = false;
+  bool quiet = false;
+};
+
+// Every check that needs no cluster; throws CliError(kExitUsage) naming the option at fault.
+RenderPlan plan_render(const RenderOptions& o);
+// Turns --nodes into the jobs' node mask; the indexes must be below node_count.
+void apply_node_list(RenderPlan& p, uint32_t node_count);
+
+struct RenderOutcome {
+  std::vector<nlohmann::json> metas;  // one per frame
+  uint32_t tiles = 0;
+  double wall_s = 0;
+};
+
+// Runs every frame on the session: verifies when asked, then writes each frame's files
+// atomically. A failure removes whatever the failing frame had written; earlier frames stay.
+RenderOutcome execute_plan(Session& s, const RenderPlan& p, const std::string& label);
+
+const char* precision_name(Precision p);
+
+}  // namespace picocray::cli

@@ -1,0 +1,36 @@
+// What every command shares: the global options and a session with the cluster.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "client.h"
+#include "link.h"
+
+namespace picocray::cli {
+
+struct Globals {
+  std::string port;       // --port or PICOCRAY_PORT; "auto" finds the one PicoCray on USB
+  double timeout_s = 10;  // --timeout
+  SimOptions sim;         // for sim ports
+  bool quiet = false;     // -q: errors only, no progress bars
+  int exit_code = 0;      // set by the command that ran
+};
+
+// The handshake waits at most this long (or --timeout when shorter): a port with no PicoCray
+// behind it fails fast.
+constexpr int kHandshakeMs = 3000;
+
+struct Session {
+  std::unique_ptr<Link> link;
+  std::unique_ptr<Client> client;
+  // Figures from the device are modelled hardware time when the cluster is a simulator, whether
+  // in-process or behind `picocray sim`.
+  bool simulated() const { return client->simulated(); }
+};
+
+// Opens the port (resolving "auto") and completes the handshake.
+Session connect(const Globals& g);
+// The same for an explicit port (bench sweeps open sim:N ports of their own).
+Session connect_port(const Globals& g, const std::string& port);
+
+}  // namespace picocray::cli
