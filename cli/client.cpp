@@ -109,11 +109,13 @@ std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& b
       if (!next_frame(&f, timeout_ms))
         throw CliError(kExitTimeout,
                        link_.name() + ": no answer within " + seconds(timeout_ms) + " s");
+      if (f.type == static_cast<uint8_t>(MsgType::log)) {
+        show_log(f);
+        if (f.seq == seq && on_stream) on_stream(f);
+        continue;
+      }
       if (f.seq != seq) {
-        if (f.type == static_cast<uint8_t>(MsgType::log))
-          spdlog::info("device: {}", std::string(f.body.begin(), f.body.end()));
-        else
-          spdlog::debug("ignoring frame type 0x{:02x} for seq {}", f.type, f.seq);
+        spdlog::debug("ignoring frame type 0x{:02x} for seq {}", f.type, f.seq);
         ++host_.foreign_frames;
         continue;
       }
@@ -133,6 +135,24 @@ std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& b
     }
     throw;
   }
+}
+
+void Client::show_log(const Frame& f) {
+  // LOG body (protocol 1.1): level u8, then a u8-length text.
+  Reader r(f.body.data(), f.body.size());
+  uint8_t level = r.u8();
+  char text[256];
+  r.str(text, sizeof text);
+  if (!r.done()) {
+    spdlog::debug("malformed LOG frame ({} bytes)", f.body.size());
+    return;
+  }
+  if (level >= static_cast<uint8_t>(LogLevel::error))
+    spdlog::error("controller: {}", text);
+  else if (level == static_cast<uint8_t>(LogLevel::warn))
+    spdlog::warn("controller: {}", text);
+  else
+    spdlog::info("controller: {}", text);
 }
 
 const HelloReply& Client::hello(int timeout_ms) {

@@ -63,6 +63,7 @@ class Client {
   const HostLinkStats& host_stats() const { return host_; }
 
  private:
+  void show_log(const Frame& f);
   bool next_frame(Frame* f, int timeout_ms);
   void cancel(uint16_t render_seq);
   Link& link_;

@@ -23,13 +23,21 @@ class SimLink final : public Link {
   explicit SimLink(const sim::Config& cfg) : sim_(cfg) {}
   void write(const uint8_t* data, size_t len) override { sim_.host_write(data, len); }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
-    return sim_.host_read(buf, cap, timeout_ms);
+    size_t n = sim_.host_read(buf, cap, timeout_ms);
+    // The simulated controller rebooted: its USB link dropped, as a real one would.
+    uint32_t resets = sim_.link_resets();
+    if (n == 0 && resets != resets_seen_) {
+      resets_seen_ = resets;
+      throw CliError(kExitPort, name() + ": the controller rebooted and the USB link dropped");
+    }
+    return n;
   }
   std::string name() const override { return "sim:" + std::to_string(sim_.config().nodes); }
   sim::Simulator* simulator() override { return &sim_; }
 
  private:
   sim::Simulator sim_;
+  uint32_t resets_seen_ = 0;
 };
 
 // A file descriptor link: termios devices libserialport refuses (pseudo-terminals) and TCP.
@@ -166,6 +174,7 @@ std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) 
     cfg.nodes = opt.nodes;
     cfg.seed = opt.seed;
     cfg.model = opt.model;
+    cfg.faults = opt.faults;
     if (port.size() > 4) {
       std::string n = port.substr(4);
       if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos ||
@@ -173,7 +182,11 @@ std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) 
         throw CliError(kExitUsage, "--port '" + port + "': sim:N takes N from 1 to 64");
       cfg.nodes = static_cast<uint32_t>(std::stoi(n));
     }
-    return std::make_unique<SimLink>(cfg);
+    try {
+      return std::make_unique<SimLink>(cfg);
+    } catch (const std::invalid_argument& e) {
+      throw CliError(kExitUsage, std::string("--fault: ") + e.what());
+    }
   }
   if (port.rfind("tcp://", 0) == 0) return open_tcp(port);
   if (port.empty() || port == "auto")

@@ -25,6 +25,7 @@ struct SimOptions {
   uint32_t nodes = 8;
   uint64_t seed = 1;
   sim::Model model;
+  sim::Faults faults;  // --fault, for sim ports and `picocray sim`
 };
 
 // port: "sim", "sim:N", "tcp://HOST:PORT", or a device path.

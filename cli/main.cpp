@@ -75,6 +75,18 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)");
+  app.add_option_function<std::vector<std::string>>(
+         "--fault",
+         [&g](const std::vector<std::string>& specs) {
+           for (const auto& spec : specs) {
+             std::string err;
+             if (!sim::parse_faults(spec, &g.sim.faults, &err))
+               throw CLI::ValidationError("--fault", err);
+           }
+         },
+         "Inject a fault into a simulated cluster (sim ports, `picocray sim`), e.g. "
+         "i2c-corrupt=1e-3, node-dies=3@0.5, seed=2; repeatable (docs/reliability.md)")
+      ->type_name("SPEC");
   // Logging is set before any command runs (subcommand callbacks run after parsing completes).
   app.parse_complete_callback([&]() { setup_logging(verbose, g.quiet, level); });
   add_info_command(app, g);

@@ -1,5 +1,6 @@
 // picocray sim: a simulated cluster served over TCP or a pseudo-terminal, like a real device.
 #include <cstdio>
+#include <stdexcept>
 
 #include "command.h"
 #include "sim_server.h"
@@ -23,6 +24,15 @@ int run_sim(const Globals& g, const SimCommandOptions& o) {
   if (o.cpu_mhz != 0) cfg.model.cpu_hz = o.cpu_mhz * 1000000u;
   if (o.i2c_khz != 0) cfg.model.i2c_hz = o.i2c_khz * 1000u;
   if (o.usb_kbps != 0) cfg.model.usb_bytes_per_s = o.usb_kbps * 1000u / 8u;
+  cfg.faults = g.sim.faults;
+  if (cfg.faults.any()) {
+    // Check the faults against this cluster before serving anyone.
+    try {
+      sim::Simulator probe(cfg);
+    } catch (const std::invalid_argument& e) {
+      throw CliError(kExitUsage, std::string("--fault: ") + e.what());
+    }
+  }
   SimServer server(cfg);
   std::string where = o.pty.empty() ? server.listen_tcp(o.listen) : server.open_pty(o.pty);
   if (!g.quiet)

@@ -154,3 +154,12 @@ TEST_CASE("noise on the USB link before every frame is skipped on both sides") {
   Outcome o = render_with("link-garbage=40", 3, job());
   CHECK(o.stats.link_garbage_bytes > 0);
 }
+
+TEST_CASE("every secondary dying half way with larger tiles still completes on the controller") {
+  std::string all;
+  for (int n = 0; n < 4; ++n)
+    all += (n ? "," : "") + std::string("node-dies=") + std::to_string(n) + "@0.5";
+  RenderRequest q = make_job(320, 240, 256, "-2.5", "1", "-1.25", "1.25");
+  Outcome o = render_with(all, 1, q, 4);
+  CHECK(o.summary.flags == RenderSummary::kFinishedOnController);
+}

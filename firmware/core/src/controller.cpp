@@ -103,7 +103,10 @@ uint64_t Controller::poll() {
   if (job_.active) {
     if (run_job()) return board_.clock.now_us();
     // Waiting on compute, the attention line or the host link: those wake it, or progress time.
-    return job_.active ? job_.last_progress_us + timing::kProgressIntervalUs : kNoDeadline;
+    if (!job_.active || output_busy()) return kNoDeadline;
+    uint64_t next = job_.last_progress_us + timing::kProgressIntervalUs;
+    uint64_t now_us = board_.clock.now_us();
+    return next > now_us ? next : now_us + 1;
   }
   return kNoDeadline;
 }
@@ -758,8 +761,19 @@ uint64_t Controller::oldest_assignment(const NodeRecord& n) {
 }
 
 void Controller::check_stuck(uint64_t now) {
-  // Only once every tile is out: a node sitting on its last tiles far longer than any tile has
-  // taken is treated as lost, and others compute them.
+  // A node that died with tiles in hand pulls no line: ask it, now and then, whether it is there.
+  uint64_t probe_after = 2 * job_.longest_tile_us;
+  if (probe_after < timing::kProbeMinUs) probe_after = timing::kProbeMinUs;
+  for (uint8_t i = 0; i < node_count_; ++i) {
+    NodeRecord& n = nodes_[i];
+    if (n.state == NodeState::lost || (n.n_out == 0 && n.dead == 0)) continue;
+    if (now - n.last_progress_us < probe_after || now - n.last_probe_us < probe_after) continue;
+    n.last_probe_us = now;
+    i2c::StatusBlock s;
+    if (read_poll(n, &s) == Read::absent) node_failed(n, "does not answer");
+  }
+  // Once every tile is out, a node sitting on its last tiles far longer than any tile has taken
+  // is treated as lost, and others compute them.
   if (job_.next < job_.total || job_.n_requeue > 0 || job_.cancelling) return;
   uint64_t limit = 4 * job_.longest_tile_us;
   if (limit < timing::kStuckMinUs) limit = timing::kStuckMinUs;

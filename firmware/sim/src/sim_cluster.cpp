@@ -218,10 +218,11 @@ void Cluster::run() {
       }
       continue;
     }  // something changed: everyone looks again now
+    // Nothing changed in a whole pass: time moves on to the next event or deadline. A board that
+    // asks to run again now without having done anything waits a microsecond, not forever.
     uint64_t now_us = now_ns_ / kNs;
-    if (deadline <= now_us) continue;
     uint64_t next = next_event();
-    if (deadline != kNoDeadline) next = std::min(next, deadline * kNs);
+    if (deadline != kNoDeadline) next = std::min(next, std::max(deadline, now_us + 1) * kNs);
     if (next != UINT64_MAX) {
       if (next > now_ns_) now_ns_ = next;
       stats_.now_ns = now_ns_;

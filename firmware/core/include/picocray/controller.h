@@ -77,6 +77,7 @@ class Controller {
     uint64_t assigned_at[i2c::kSlots] = {};
     uint8_t n_out = 0;
     uint64_t last_progress_us = 0;  // last tile given or taken back
+    uint64_t last_probe_us = 0;     // last time it was asked whether it is still there
     bool stray = false;  // holds a tile nobody gave it (a garbled address): collect before giving
     uint8_t dead = 0;    // slots busy with a tile another node delivered first
     uint64_t dead_since = 0;

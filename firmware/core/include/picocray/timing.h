@@ -16,7 +16,8 @@ constexpr uint32_t kAddressSettleUs = 200;        // a claimed secondary moves t
 constexpr uint32_t kProgressIntervalUs = 100000;  // PROGRESS frames during a render
 constexpr uint32_t kRebootDrainUs = 20000;        // time for a last answer to leave before a reboot
 constexpr uint8_t kMaxGarbled = 8;  // attempts at a block whose check keeps failing (noisy bus)
-constexpr uint32_t kStuckMinUs = 1000000;  // a node silent on its last tiles at least this long
+constexpr uint32_t kStuckMinUs = 1000000;
+constexpr uint32_t kProbeMinUs = 50000;  // a node holding tiles this long unheard is asked  // a node silent on its last tiles at least this long
 constexpr uint8_t kMaxRetries = 3;         // I2C attempts before a node counts as lost
 }  // namespace timing
 

@@ -24,7 +24,7 @@ struct Model {
   uint32_t usb_buffer = 4096;          // bytes the controller can queue before USB drains them
   // Cortex-M0+ cycles per kernel iteration, per precision (32, 64, 128).
   uint32_t cycles_per_iter[3] = {69, 261, 1127};
-  uint32_t cycles_per_pixel = 900;  // coordinates, loop and encoding per pixel
+  uint32_t cycles_per_pixel = 3200;  // per pixel besides iterations: measured (docs/performance.md)
 };
 
 struct Config {
