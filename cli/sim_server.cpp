@@ -202,10 +202,12 @@ void SimServer::accept_client() {
   char host[NI_MAXHOST], port[NI_MAXSERV];
   getnameinfo(reinterpret_cast<sockaddr*>(&ss), sl, host, sizeof host, port, sizeof port,
               NI_NUMERICHOST | NI_NUMERICSERV);
-  if (client_fd_ >= 0) {
-    // It may have hung up a moment ago: look before turning the new one away.
+  // The last client may have hung up a moment ago, with bytes still queued before its end: take
+  // what it sent (bounded) before deciding whether the new one has to be turned away.
+  for (int chunks = 0; client_fd_ >= 0 && chunks < 8192; ++chunks) {
     pollfd p{client_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 0) == 1) from_client(client_fd_);
+    if (::poll(&p, 1, 0) != 1) break;
+    from_client(client_fd_);
   }
   std::lock_guard<std::mutex> lk(mu_);
   if (client_fd_ >= 0) {

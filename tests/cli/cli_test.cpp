@@ -438,3 +438,65 @@ TEST_CASE("examples run against the simulator") {
     CHECK(read_file(dir / "bench.csv").rfind("name,nodes,", 0) == 0);
   }
 }
+
+TEST_CASE("picocray sim keeps serving after 1 MiB of random bytes, and renders exactly") {
+  TempDir dir;
+  SimServer sim({"--listen", "127.0.0.1:0", "--nodes", "4"});
+  {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port =
+        htons(static_cast<uint16_t>(std::stoi(sim.address.substr(sim.address.rfind(':') + 1))));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    std::string noise(1 << 20, '\0');
+    uint64_t x = 0x9E3779B97F4A7C15ull;  // seeded: the same bytes every run
+    for (char& c : noise) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      c = static_cast<char>(x >> 56);
+    }
+    size_t sent = 0;
+    while (sent < noise.size()) {
+      ssize_t n = ::send(fd, noise.data() + sent, noise.size() - sent, MSG_NOSIGNAL);
+      REQUIRE_MESSAGE(n > 0, "the server stopped taking bytes after " << sent);
+      sent += static_cast<size_t>(n);
+    }
+    ::close(fd);
+  }
+  Run r = run_picocray({"--port", sim.address, "render", "--region", "-2.5,1,-1.25,1.25", "--size",
+                        "320x240", "-o", dir / "after-noise.png", "--verify"});
+  INFO(describe(r));
+  CHECK(r.status == 0);
+  CHECK(file_exists(dir / "after-noise.png"));
+  sim.proc.signal(SIGTERM);
+  CHECK(sim.proc.wait(20).status == 0);
+}
+
+TEST_CASE("faults on a sim port: renders stay exact for seeds 1 to 5") {
+  for (const char* fault :
+       {"i2c-corrupt=1e-3", "i2c-nack=1e-2", "node-dies=3@0.5", "node-late=5@0.3"}) {
+    for (int seed = 1; seed <= 5; ++seed) {
+      Run r = run_picocray({"--port", "sim", "render", "--region", "-2.5,1,-1.25,1.25", "--size",
+                            "640x480", "--iterations", "256", "--fault", fault, "--fault",
+                            "seed=" + std::to_string(seed), "--verify"});
+      INFO(fault << " seed " << seed << ": " << describe(r));
+      CHECK(r.status == 0);
+    }
+  }
+}
+
+TEST_CASE("faults that cannot be survived fail clearly and leave no file") {
+  TempDir dir;
+  Run r = run_picocray({"--port", "sim", "render", "--region", "-2.5,1,-1.25,1.25", "--size",
+                        "320x240", "--fault", "controller-reboot=@0.5", "-o", dir / "x.png"});
+  INFO(describe(r));
+  CHECK(r.status == 3);
+  CHECK(r.err.find("rebooted") != std::string::npos);
+  CHECK_FALSE(file_exists(dir / "x.png"));
+  Run bad = run_picocray({"--port", "sim:4", "nodes", "--fault", "node-dies=7@0.5"});
+  CHECK(bad.status == 2);
+  CHECK(count_lines(bad.err) == 1);
+}
