@@ -64,8 +64,9 @@ Render check_stream(const RenderRequest& job, uint16_t seq, const Reply& reply) 
     seen[h.tile_index] = true;
     // The controller numbers jobs itself; every tile of one render carries the same number.
     if (r.job_id == 0) r.job_id = h.job_id;
-    CHECK_MESSAGE((h.job_id != 0 && h.job_id == r.job_id),
-                  "tile " << h.tile_index << " names job " << h.job_id << ", earlier tiles " << r.job_id);
+    CHECK_MESSAGE((h.job_id != 0 && h.job_id == r.job_id), "tile " << h.tile_index << " names job "
+                                                                   << h.job_id << ", earlier tiles "
+                                                                   << r.job_id);
     TileTask task = tile_task(job, h.tile_index);
     CHECK_MESSAGE((h.x == task.x && h.y == task.y && h.w == task.w && h.h == task.h),
                   "tile " << h.tile_index << " is " << h.w << "x" << int(h.h) << " at (" << h.x
@@ -270,4 +271,19 @@ TEST_CASE("two renders under the same seq each get their own region, exactly") {
   CHECK_MESSAGE(ra.reply.ok(), "first render did not end OK");
   CHECK_MESSAGE(rb.reply.ok(), "second render did not end OK");
   CHECK_MESSAGE(ra.job_id != rb.job_id, "both renders carried job " << ra.job_id);
+}
+
+TEST_CASE("CANCEL with target 0 stops whatever render runs") {
+  SimHost host(sim::Config{});
+  host.hello();
+  RenderRequest job = make_job(320, 240, 2000, "-2", "1", "-1.5", "1.5");
+  std::vector<uint8_t> body(256);
+  Writer w(body.data(), body.size());
+  encode(w, job);
+  body.resize(w.size());
+  uint16_t render = host.send(MsgType::render, body);
+  Reply cancel = host.request(MsgType::cancel, std::vector<uint8_t>{0, 0});
+  CHECK(cancel.ok());
+  Reply r = host.await(render);
+  CHECK(r.error() == ErrorCode::cancelled);
 }

@@ -303,7 +303,8 @@ void Controller::handle_reset(uint16_t seq, Reader& r) {
 void Controller::handle_cancel(uint16_t seq, Reader& r) {
   uint16_t target = r.u16();
   if (!r.done()) return send_error(seq, ErrorCode::bad_request, "CANCEL body malformed");
-  if (job_.active && job_.seq == target) job_.cancelling = true;
+  // Target 0: whatever render runs (a host that lost its session does not know the seq).
+  if (job_.active && (job_.seq == target || target == 0)) job_.cancelling = true;
   send(MsgType::ok, seq, nullptr, 0);
 }
 
