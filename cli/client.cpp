@@ -209,6 +209,13 @@ InfoReply Client::info() {
   return m;
 }
 
+std::vector<uint8_t> Client::node_echo(uint8_t index, const std::vector<uint8_t>& pattern) {
+  std::vector<uint8_t> body;
+  body.push_back(index);
+  body.insert(body.end(), pattern.begin(), pattern.end());
+  return request(MsgType::node_echo, body);
+}
+
 std::vector<uint8_t> Client::ping(const std::vector<uint8_t>& pattern) {
   return request(MsgType::ping, pattern);
 }

@@ -54,6 +54,8 @@ class Client {
   InfoReply info();
   // PING: the device sends the body back.
   std::vector<uint8_t> ping(const std::vector<uint8_t>& pattern);
+  // NODE_ECHO (protocol 1.1): the bytes through node `index`'s I2C echo register and back.
+  std::vector<uint8_t> node_echo(uint8_t index, const std::vector<uint8_t>& pattern);
   void reset(const ResetRequest& q);
   const HelloReply& device() const { return hello_; }
   bool simulated() const { return (hello_.capabilities & kCapSimulated) != 0; }

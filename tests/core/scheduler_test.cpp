@@ -287,3 +287,18 @@ TEST_CASE("CANCEL with target 0 stops whatever render runs") {
   Reply r = host.await(render);
   CHECK(r.error() == ErrorCode::cancelled);
 }
+
+TEST_CASE("NODE_ECHO: bytes through a node's I2C echo register and back") {
+  SimHost host(sim::Config{});
+  host.hello();
+  std::vector<uint8_t> body = {2};
+  for (int i = 0; i < 32; ++i) body.push_back(static_cast<uint8_t>(i * 37));
+  Reply ok = host.request(MsgType::node_echo, body);
+  REQUIRE(ok.ok());
+  CHECK(ok.final.body == std::vector<uint8_t>(body.begin() + 1, body.end()));
+  CHECK(host.request(MsgType::node_echo, {9, 1, 2}).error() == ErrorCode::no_nodes);
+  CHECK(host.request(MsgType::node_echo, {0}).error() == ErrorCode::bad_request);
+  std::vector<uint8_t> too_long(34, 7);
+  too_long[0] = 0;
+  CHECK(host.request(MsgType::node_echo, too_long).error() == ErrorCode::bad_request);
+}

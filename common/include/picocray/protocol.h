@@ -25,6 +25,7 @@ enum class MsgType : uint8_t {
   reset = 0x05,
   cancel = 0x06,
   ping = 0x07,
+  node_echo = 0x08,  // since 1.1: node u8, then 1..32 bytes; OK carries what the node echoed
   // controller -> host: the one final answer to each request
   ok = 0x80,
   error = 0x81,

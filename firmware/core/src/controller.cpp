@@ -155,6 +155,7 @@ void Controller::handle_frame() {
     case MsgType::render: return handle_render(h.seq, r);
     case MsgType::reset: return handle_reset(h.seq, r);
     case MsgType::cancel: return handle_cancel(h.seq, r);
+    case MsgType::node_echo: return handle_node_echo(h.seq, r);
     case MsgType::ping: {
       size_t n = decoder_.body_len() < sizeof body_ ? decoder_.body_len() : sizeof body_;
       for (size_t i = 0; i < n; ++i) body_[i] = decoder_.body()[i];
@@ -298,6 +299,33 @@ void Controller::handle_reset(uint16_t seq, Reader& r) {
           q.kind == ResetKind::bootsel ? hal::RebootKind::bootsel : hal::RebootKind::normal;
       return;
   }
+}
+
+void Controller::handle_node_echo(uint16_t seq, Reader& r) {
+  // An integrity round trip over I2C: the bytes go to the node's ECHO register with a CRC, and
+  // come back read from it, the node sealing them again.
+  uint8_t index = r.u8();
+  size_t n = r.remaining();
+  if (!r.ok() || n < 1 || n > i2c::kEchoMax)
+    return send_error(seq, ErrorCode::bad_request, "NODE_ECHO needs a node and 1 to 32 bytes");
+  if (index >= node_count_ || nodes_[index].state == NodeState::lost)
+    return send_error(seq, ErrorCode::no_nodes, "no such node, or it is lost");
+  if (job_.active) return send_error(seq, ErrorCode::busy, "a render is running");
+  NodeRecord& node = nodes_[index];
+  uint8_t msg[1 + i2c::kEchoMax + 4];
+  msg[0] = static_cast<uint8_t>(i2c::Reg::echo);
+  i2c::build_echo(r.take(n), n, msg + 1, sizeof msg - 1);
+  if (bus_write(node.address, msg, 1 + n + 4) != I2cStatus::ok)
+    return send_error(seq, ErrorCode::cluster_fault, "the node did not take the echo");
+  uint8_t back[i2c::kEchoMax + 4];
+  if (bus_read_reg(node.address, i2c::Reg::echo, back, n + 4) != I2cStatus::ok)
+    return send_error(seq, ErrorCode::cluster_fault, "the node did not answer the echo read");
+  if (!i2c::sealed(back, n + 4)) {
+    ++node.integrity_errors;
+    return send_error(seq, ErrorCode::cluster_fault, "the echo came back with a bad CRC");
+  }
+  node.last_seen_us = board_.clock.now_us();
+  send(MsgType::ok, seq, back, n);
 }
 
 void Controller::handle_cancel(uint16_t seq, Reader& r) {

@@ -128,6 +128,7 @@ class Controller {
   void handle_render(uint16_t seq, Reader& r);
   void handle_reset(uint16_t seq, Reader& r);
   void handle_cancel(uint16_t seq, Reader& r);
+  void handle_node_echo(uint16_t seq, Reader& r);
 
   // Bus
   hal::I2cStatus bus_write(uint8_t addr, const uint8_t* data, size_t len);
