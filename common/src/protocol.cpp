@@ -265,6 +265,21 @@ TileTask tile_task(const RenderRequest& m, uint32_t index) {
   return t;
 }
 
+uint32_t tile_order_stride(uint32_t total) {
+  if (total < 3) return 1;
+  uint32_t s = static_cast<uint32_t>((static_cast<uint64_t>(total) * 618034u) / 1000000u);
+  auto gcd = [](uint32_t a, uint32_t b) {
+    while (b != 0) {
+      uint32_t t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  };
+  while (s > 1 && gcd(s, total) != 1) --s;
+  return s == 0 ? 1 : s;
+}
+
 const char* error_name(ErrorCode c) {
   switch (c) {
     case ErrorCode::bad_request: return "bad_request";

@@ -189,6 +189,10 @@ inline uint32_t tiles_down(const RenderRequest& m) {
 inline uint32_t tile_count(const RenderRequest& m) {
   return tiles_across(m) * tiles_down(m);
 }
+// The order a controller hands tiles out: the k-th is (k * stride) mod count, a golden-ratio walk
+// over the grid (docs/protocol.md section 6): the largest stride not above 0.618034 * count with
+// no common factor with it; 1 below 3 tiles.
+uint32_t tile_order_stride(uint32_t count);
 // The task for tile `index` (row-major over the grid).
 TileTask tile_task(const RenderRequest& m, uint32_t index);
 

@@ -249,7 +249,7 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
   job_.id = next_job_id_;
   job_.req = q;
   job_.total = tile_count(q);
-  job_.stride = golden_stride(job_.total);
+  job_.stride = tile_order_stride(job_.total);
   job_.started_us = board_.clock.now_us();
   job_.last_progress_us = job_.started_us;
   job_.i2c_bytes0 = i2c_bytes_;
@@ -569,21 +569,6 @@ bool Controller::take_tile(uint32_t* index) {
   // cores stay busy together instead of taking turns.
   *index = static_cast<uint32_t>((static_cast<uint64_t>(job_.next++) * job_.stride) % job_.total);
   return true;
-}
-
-uint32_t Controller::golden_stride(uint32_t total) {
-  if (total < 3) return 1;
-  uint32_t s = static_cast<uint32_t>((static_cast<uint64_t>(total) * 618034u) / 1000000u);
-  auto gcd = [](uint32_t a, uint32_t b) {
-    while (b != 0) {
-      uint32_t t = a % b;
-      a = b;
-      b = t;
-    }
-    return a;
-  };
-  while (s > 1 && gcd(s, total) != 1) --s;
-  return s == 0 ? 1 : s;
 }
 
 bool Controller::run_job() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "picocray/protocol.h"
+
 namespace picocray::sim {
 
 namespace {
@@ -85,15 +87,20 @@ void TileCache::predict(const TileTask& t) {
     job_ = t;
     tile_w_ = tile_h_ = 0;
     predicted_up_to_ = 0;
+    asked_ = 0;
   }
-  // The grid's tile size is that of the largest tile seen (edge tiles are cut short).
+  // The grid's tile size is that of the largest tile seen (edge tiles are cut short). Tiles are
+  // asked for in the controller's order, a stride through the grid: follow it, a window ahead.
   tile_w_ = std::max(tile_w_, t.w);
   tile_h_ = std::max(tile_h_, t.h);
   const uint32_t across = (t.width + tile_w_ - 1u) / tile_w_;
   const uint32_t down = (t.height + tile_h_ - 1u) / tile_h_;
-  const uint32_t index = (t.y / tile_h_) * across + t.x / tile_w_;
-  const uint32_t limit = std::min(across * down, index + 1 + kLookahead);
-  for (uint32_t i = std::max(predicted_up_to_, index + 1); i < limit; ++i) {
+  const uint32_t total = across * down;
+  const uint32_t stride = tile_order_stride(total);
+  ++asked_;
+  const uint32_t limit = std::min(total, asked_ + kLookahead);
+  for (uint32_t k = predicted_up_to_; k < limit; ++k) {
+    const uint32_t i = static_cast<uint32_t>((static_cast<uint64_t>(k) * stride) % total);
     TileTask n = t;
     n.x = static_cast<uint16_t>((i % across) * tile_w_);
     n.y = static_cast<uint16_t>((i / across) * tile_h_);

@@ -49,7 +49,8 @@ class TileCache {
   bool have_job_ = false;
   TileTask job_;
   uint8_t tile_w_ = 0, tile_h_ = 0;
-  uint32_t predicted_up_to_ = 0;  // tile index the queue reaches
+  uint32_t predicted_up_to_ = 0;  // place in the hand-out order the queue reaches
+  uint32_t asked_ = 0;            // tiles asked for in this job
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };

@@ -156,7 +156,6 @@ class Controller {
   bool collect_one();
   bool run_local();
   bool take_tile(uint32_t* index);
-  static uint32_t golden_stride(uint32_t total);
   bool take_duplicate(uint32_t* index, int exclude);
   void retire(uint32_t index, int deliverer);
   void finish_job();
