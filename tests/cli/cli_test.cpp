@@ -49,6 +49,18 @@ struct SimServer {
 
 }  // namespace
 
+// A raw TCP connection to a `picocray sim` address (tcp://127.0.0.1:PORT), for tests that send
+// bytes no client would.
+int connect_loopback(const std::string& address) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  return fd;
+}
+
 TEST_CASE("bad input: one line on stderr, exit 2, no file") {
   TempDir dir;
   const std::string out = dir / "out.png";
@@ -242,13 +254,7 @@ TEST_CASE("picocray sim over TCP: nodes, render, garbage, a second client, SIGTE
   // A client that sends garbage must not hurt the cluster; while it is connected, a second
   // client is turned away; once it has gone, the next one is served.
   {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port =
-        htons(static_cast<uint16_t>(std::stoi(sim.address.substr(sim.address.rfind(':') + 1))));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    int fd = connect_loopback(sim.address);
     std::string junk;
     for (int i = 0; i < 5000; ++i) junk += static_cast<char>((i * 7919) & 0xFF);
     CHECK(::send(fd, junk.data(), junk.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(junk.size()));
@@ -443,13 +449,7 @@ TEST_CASE("picocray sim keeps serving after 1 MiB of random bytes, and renders e
   TempDir dir;
   SimServer sim({"--listen", "127.0.0.1:0", "--nodes", "4"});
   {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port =
-        htons(static_cast<uint16_t>(std::stoi(sim.address.substr(sim.address.rfind(':') + 1))));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    int fd = connect_loopback(sim.address);
     std::string noise(1 << 20, '\0');
     uint64_t x = 0x9E3779B97F4A7C15ull;  // seeded: the same bytes every run
     for (char& c : noise) {
