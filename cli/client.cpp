@@ -100,6 +100,23 @@ void Client::cancel(uint16_t render_seq) {
 std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& body,
                                      const std::function<void(const Frame&)>& on_stream,
                                      int timeout_ms) {
+  // Requests that change nothing on the device are asked again when the answer (or the request)
+  // was lost on the link. HELLO is not: it is also the probe that must fail fast on a silent port.
+  const bool repeatable = type == MsgType::info || type == MsgType::nodes ||
+                          type == MsgType::ping || type == MsgType::node_echo;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return request_once(type, body, on_stream, timeout_ms);
+    } catch (const CliError& e) {
+      if (!repeatable || e.exit_code != kExitTimeout || attempt >= 2) throw;
+      spdlog::warn("{}; asking again", e.what());
+    }
+  }
+}
+
+std::vector<uint8_t> Client::request_once(MsgType type, const std::vector<uint8_t>& body,
+                                          const std::function<void(const Frame&)>& on_stream,
+                                          int timeout_ms) {
   if (timeout_ms <= 0) timeout_ms = timeout_ms_;
   throw_if_interrupted();
   uint16_t seq = send(type, body);

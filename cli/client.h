@@ -65,6 +65,9 @@ class Client {
   const HostLinkStats& host_stats() const { return host_; }
 
  private:
+  std::vector<uint8_t> request_once(MsgType type, const std::vector<uint8_t>& body,
+                                    const std::function<void(const Frame&)>& on_stream,
+                                    int timeout_ms);
   void show_log(const Frame& f);
   bool next_frame(Frame* f, int timeout_ms);
   void cancel(uint16_t render_seq);

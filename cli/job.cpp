@@ -26,6 +26,8 @@ RenderResult run_render(Client& client, const RenderRequest& job,
   body.resize(w.size());
 
   auto start = std::chrono::steady_clock::now();
+  int round = 0;
+  uint64_t iterations = 0;
   auto on_stream = [&](const Frame& f) {
     if (f.type == static_cast<uint8_t>(MsgType::progress)) return;
     if (f.type != static_cast<uint8_t>(MsgType::tile)) return;
@@ -37,26 +39,61 @@ RenderResult run_render(Client& client, const RenderRequest& job,
     if (h.tile_index >= total || t.x != h.x || t.y != h.y || t.w != h.w || t.h != h.h)
       throw CliError(kExitCluster, "a tile arrived that does not belong to the job (index " +
                                        std::to_string(h.tile_index) + ")");
-    if (seen[h.tile_index])
+    if (seen[h.tile_index]) {
+      if (round > 0) return;  // asked for again after a loss: the copy we have stands
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " arrived twice");
+    }
     if (!tile_decode(payload, h.payload_len, h.w, h.h, tile.data()))
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " did not decode");
     seen[h.tile_index] = true;
     ++received;
+    iterations += h.iterations;
     res.frame_bytes += f.body.size();
     for (uint32_t r = 0; r < h.h; ++r)
       std::copy(tile.begin() + r * h.w, tile.begin() + (r + 1) * h.w,
                 res.counts.begin() + static_cast<size_t>(h.y + r) * job.width + h.x);
     if (on_progress) on_progress(received, total);
   };
-  auto reply = client.request(MsgType::render, body, on_stream);
+  // Frames lost on the link (a TILE, the final answer, or the request itself) are recovered by
+  // asking again: a RENDER is safe to repeat, and tiles already here are kept, not replaced.
+  constexpr int kRounds = 4;
+  bool have_summary = false;
+  for (;; ++round) {
+    std::vector<uint8_t> reply;
+    bool answered = true;
+    try {
+      reply = client.request(MsgType::render, body, on_stream);
+    } catch (const CliError& e) {
+      if (e.exit_code != kExitTimeout || round + 1 >= kRounds) throw;
+      answered = false;  // Client::request has cancelled the render on the device
+    }
+    RenderSummary s;
+    Reader r(reply.data(), reply.size());
+    if (answered && !decode(r, &s)) throw CliError(kExitProtocol, "malformed render summary");
+    if (answered && !have_summary) {
+      res.summary = s;
+      have_summary = true;
+    } else if (answered) {
+      res.summary.elapsed_us += s.elapsed_us;
+      res.summary.i2c_bytes += s.i2c_bytes;
+      res.summary.i2c_transactions += s.i2c_transactions;
+      res.summary.retries += s.retries;
+      res.summary.integrity_errors += s.integrity_errors;
+    }
+    if (received == total) break;
+    if (round + 1 >= kRounds)
+      throw CliError(kExitCluster, "render ended with " + std::to_string(received) + " of " +
+                                       std::to_string(total) + " tiles after " +
+                                       std::to_string(kRounds) + " tries");
+    spdlog::warn("{} of {} tiles were lost on the link; asking for the render again ({} of {})",
+                 total - received, total, round + 2, kRounds);
+  }
+  if (!have_summary)
+    spdlog::warn("the render's final answer was lost on the link: its device figures are missing");
+  res.summary.tiles = total;
+  res.summary.iterations = iterations;
   res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   res.tiles_received = received;
-  Reader r(reply.data(), reply.size());
-  if (!decode(r, &res.summary)) throw CliError(kExitProtocol, "malformed render summary");
-  if (received != total || res.summary.tiles != total)
-    throw CliError(kExitCluster, "render ended with " + std::to_string(received) + " of " +
-                                     std::to_string(total) + " tiles");
   return res;
 }
 

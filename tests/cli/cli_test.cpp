@@ -500,3 +500,16 @@ TEST_CASE("faults that cannot be survived fail clearly and leave no file") {
   CHECK(bad.status == 2);
   CHECK(count_lines(bad.err) == 1);
 }
+
+TEST_CASE("bytes lost on the USB link: the render asks again and stays exact") {
+  TempDir dir;
+  for (int seed = 1; seed <= 3; ++seed) {
+    Run r =
+        run_picocray({"--port", "sim", "--timeout", "1", "render", "--region", "-2.5,1,-1.25,1.25",
+                      "--size", "320x240", "--fault", "link-drop=1e-4", "--fault",
+                      "seed=" + std::to_string(seed), "--verify", "-o", dir / "drop.png"});
+    INFO("seed " << seed << ": " << describe(r));
+    CHECK(r.status == 0);
+    CHECK(file_exists(dir / "drop.png"));
+  }
+}
