@@ -38,11 +38,8 @@ void Controller::start() {
   board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::enumerating));
   // After a controller reboot the secondaries still hold addresses nobody knows: send every
   // possible node back to the default address, so that they all enrol afresh.
-  uint8_t msg[i2c::kResetLen + 1];
-  msg[0] = static_cast<uint8_t>(i2c::Reg::reset);
-  i2c::build_magic(i2c::kResetMagic, msg + 1, sizeof msg - 1);
   for (uint8_t a = i2c::kFirstNodeAddress; a < i2c::kFirstNodeAddress + kMaxNodes; ++a)
-    bus_write(a, msg, sizeof msg);
+    write_magic(a, i2c::Reg::reset, i2c::kResetMagic);
 }
 
 uint64_t Controller::poll() {
@@ -274,12 +271,9 @@ void Controller::handle_reset(uint16_t seq, Reader& r) {
   switch (q.kind) {
     case ResetKind::enumerate:
     case ResetKind::nodes: {
-      uint8_t msg[i2c::kResetLen + 1];
-      msg[0] = static_cast<uint8_t>(i2c::Reg::reset);
-      i2c::build_magic(i2c::kResetMagic, msg + 1, sizeof msg - 1);
       for (uint8_t i = 0; i < node_count_; ++i) {
         if (q.kind == ResetKind::nodes && ((q.node_mask >> i) & 1u) == 0) continue;
-        bus_write(nodes_[i].address, msg, sizeof msg);
+        write_magic(nodes_[i].address, i2c::Reg::reset, i2c::kResetMagic);
         // Unique ID and address stay on record, so the node gets its number back.
         nodes_[i].verified = false;
         nodes_[i].state = NodeState::lost;
@@ -343,6 +337,14 @@ I2cStatus Controller::bus_write(uint8_t addr, const uint8_t* data, size_t len) {
   ++i2c_transactions_;
   i2c_bytes_ += 1 + len;
   return board_.initiator.write(addr, data, len, timing::kI2cTimeoutUs);
+}
+
+// RESET and BACKOFF: a register, one magic byte and its CRC.
+I2cStatus Controller::write_magic(uint8_t addr, i2c::Reg reg, uint8_t magic) {
+  uint8_t msg[1 + i2c::kResetLen];  // BACKOFF has the same length
+  msg[0] = static_cast<uint8_t>(reg);
+  i2c::build_magic(magic, msg + 1, sizeof msg - 1);
+  return bus_write(addr, msg, sizeof msg);
 }
 
 I2cStatus Controller::bus_read_reg(uint8_t addr, i2c::Reg reg, uint8_t* rx, size_t len) {
@@ -415,10 +417,7 @@ void Controller::service_claims(uint64_t now) {
     // Two boards answered at once (their bytes ANDed on the wire): both must back off.
     ++collisions_;
     enum_quiet_since_ = now;
-    uint8_t msg[i2c::kBackoffLen + 1];
-    msg[0] = static_cast<uint8_t>(i2c::Reg::backoff);
-    i2c::build_magic(i2c::kBackoffMagic, msg + 1, sizeof msg - 1);
-    bus_write(i2c::kDefaultAddress, msg, sizeof msg);
+    write_magic(i2c::kDefaultAddress, i2c::Reg::backoff, i2c::kBackoffMagic);
     return;
   }
   int idx = find_uid(id.unique_id);
@@ -427,10 +426,7 @@ void Controller::service_claims(uint64_t now) {
     uint8_t addr = free_address();
     if (addr == 0) {
       // 64 nodes already: tell it to let go, and do not hold enumeration open for it.
-      uint8_t msg[i2c::kBackoffLen + 1];
-      msg[0] = static_cast<uint8_t>(i2c::Reg::backoff);
-      i2c::build_magic(i2c::kBackoffMagic, msg + 1, sizeof msg - 1);
-      bus_write(i2c::kDefaultAddress, msg, sizeof msg);
+      write_magic(i2c::kDefaultAddress, i2c::Reg::backoff, i2c::kBackoffMagic);
       return;
     }
     // Keep the table ordered by unique ID, so numbering does not depend on who claimed first.

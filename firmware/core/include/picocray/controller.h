@@ -132,6 +132,7 @@ class Controller {
 
   // Bus
   hal::I2cStatus bus_write(uint8_t addr, const uint8_t* data, size_t len);
+  hal::I2cStatus write_magic(uint8_t addr, i2c::Reg reg, uint8_t magic);
   hal::I2cStatus bus_read_reg(uint8_t addr, i2c::Reg reg, uint8_t* rx, size_t len);
   // Reads a register block, retrying: kMaxRetries failed transfers in a row mean the node is gone
   // (absent); kMaxGarbled blocks that fail `check` mean a noisy bus (garbled).
