@@ -50,6 +50,8 @@ uint64_t Secondary::poll() {
     s.order = order_++;
     s.state = SlotState::ready;  // last: the interrupt reads the block only once it is ready
     computing_ = -1;
+    // Announced now: starting the next tile below keeps core 0 busy for half a tile on a board.
+    board_.gpio.pull_low(Line::attention, true);
   }
   if (computing_ < 0) {
     int i = oldest(SlotState::assigned);
