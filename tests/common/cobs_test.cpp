@@ -1,10 +1,10 @@
+#include "picocray/cobs.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include "picocray/cobs.h"
 
 using picocray::cobs_decode;
 using picocray::cobs_encode;
@@ -155,8 +155,8 @@ TEST_CASE("cobs: encode fits a buffer of exactly the encoded length") {
     INFO("vector " << v.name);
     Bytes out(v.encoded.size());
     size_t n = cobs_encode(v.raw.data(), v.raw.size(), out.data(), out.size());
-    CHECK_MESSAGE(n == v.encoded.size(),
-                  "cobs_encode into a buffer of exactly " << v.encoded.size() << " bytes gave " << n);
+    CHECK_MESSAGE(n == v.encoded.size(), "cobs_encode into a buffer of exactly "
+                                             << v.encoded.size() << " bytes gave " << n);
   }
 }
 
@@ -168,9 +168,12 @@ TEST_CASE("cobs: seeded random round trips of lengths 0..2000") {
     const unsigned mode = static_cast<unsigned>(len % 3);
     for (auto& b : raw) {
       unsigned r = rng();
-      if (mode == 0) b = static_cast<uint8_t>(r);
-      else if (mode == 1) b = (r % 300 == 0) ? 0 : static_cast<uint8_t>(1 + r % 255);
-      else b = static_cast<uint8_t>(1 + r % 255);
+      if (mode == 0)
+        b = static_cast<uint8_t>(r);
+      else if (mode == 1)
+        b = (r % 300 == 0) ? 0 : static_cast<uint8_t>(1 + r % 255);
+      else
+        b = static_cast<uint8_t>(1 + r % 255);
     }
     Bytes enc(cobs_max_encoded(len));
     size_t n = cobs_encode(raw.data(), len, enc.data(), enc.size());

@@ -1,10 +1,10 @@
+#include "picocray/crc32.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstring>
 #include <vector>
-
-#include "picocray/crc32.h"
 
 using picocray::crc32;
 using picocray::crc32_update;

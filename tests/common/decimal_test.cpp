@@ -1,9 +1,10 @@
+#include "picocray/decimal.h"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <string>
 
-#include "picocray/decimal.h"
 #include "picocray/fixed.h"
 #include "test_util.h"
 
@@ -88,12 +89,12 @@ TEST_CASE("decimal: ties round away from zero") {
 }
 
 TEST_CASE("decimal: malformed or out-of-range strings are refused") {
-  const char* bad[] = {"16",   "-16",  "16.0", "15.99999999999999999999999999999999999999999",
-                       "",     "-",    "+",    ".",
-                       "1.2.3", "abc", "1e",   "1e+",
-                       "1e999", "1e201", "e5",  "1 ",
-                       " 1",   "1x",   "--1",  "0x10",
-                       "1e-201", "2e1", "0.16e2"};
+  const char* bad[] = {"16",     "-16",   "16.0",  "15.99999999999999999999999999999999999999999",
+                       "",       "-",     "+",     ".",
+                       "1.2.3",  "abc",   "1e",    "1e+",
+                       "1e999",  "1e201", "e5",    "1 ",
+                       " 1",     "1x",    "--1",   "0x10",
+                       "1e-201", "2e1",   "0.16e2"};
   for (const char* s : bad) {
     INFO("\"" << s << "\"");
     CHECK_FALSE(parses(s));
@@ -138,8 +139,8 @@ TEST_CASE("decimal: format_decimal truncates toward zero, digit for digit") {
 }
 
 TEST_CASE("decimal: 40 digits round-trip every coordinate bit") {
-  const char* values[] = {"1e-25", "-0.743643887037158704752191506114774", "0.1", "-3.999",
-                          "15.9", kHalfUlp};
+  const char* values[] = {"1e-25", "-0.743643887037158704752191506114774", "0.1", "-3.999", "15.9",
+                          kHalfUlp};
   for (const char* s : values) {
     INFO("value " << s);
     const Coord v = dec(s);

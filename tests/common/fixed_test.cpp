@@ -1,3 +1,5 @@
+#include "picocray/fixed.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -6,7 +8,6 @@
 #include <random>
 #include <string>
 
-#include "picocray/fixed.h"
 #include "picocray/kernel.h"
 #include "test_util.h"
 
@@ -72,9 +73,15 @@ struct Point {
   const char* y;
 };
 
-uint16_t esc32(const Point& p, uint16_t it) { return escape32(num<1>(p.x), num<1>(p.y), it); }
-uint16_t esc64(const Point& p, uint16_t it) { return escape64(num<2>(p.x), num<2>(p.y), it); }
-uint16_t esc128(const Point& p, uint16_t it) { return escape128(dec(p.x), dec(p.y), it); }
+uint16_t esc32(const Point& p, uint16_t it) {
+  return escape32(num<1>(p.x), num<1>(p.y), it);
+}
+uint16_t esc64(const Point& p, uint16_t it) {
+  return escape64(num<2>(p.x), num<2>(p.y), it);
+}
+uint16_t esc128(const Point& p, uint16_t it) {
+  return escape128(dec(p.x), dec(p.y), it);
+}
 
 }  // namespace
 
@@ -266,7 +273,7 @@ TEST_CASE("fixed: known escape counts at every width") {
 }
 
 TEST_CASE("fixed: escape32 agrees with the limb kernel at one limb, and dyadic points agree") {
-  const Point dyadic[] = {{"-1", "0"}, {"0.25", "0"},      {"-2", "0"},      {"0.5", "0.5"},
+  const Point dyadic[] = {{"-1", "0"},        {"0.25", "0"},      {"-2", "0"},       {"0.5", "0.5"},
                           {"-0.75", "0.125"}, {"-0.5", "0.5625"}, {"0.375", "-0.25"}};
   for (const Point& p : dyadic) {
     INFO("cx " << p.x);

@@ -1,3 +1,5 @@
+#include "picocray/frame.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -6,7 +8,6 @@
 
 #include "picocray/cobs.h"
 #include "picocray/crc32.h"
-#include "picocray/frame.h"
 
 using namespace picocray;
 using Bytes = std::vector<uint8_t>;
@@ -66,8 +67,7 @@ TEST_CASE("frame: a small frame has exactly the documented bytes") {
   const Bytes raw = {0x07, 0x00, 0x02, 0x01, 0xAB, 0x00};
   REQUIRE(crc32(raw.data(), raw.size()) == 0x4AFF5685u);
   // COBS of 07 00 02 01 AB 00 85 56 FF 4A: blocks [07] [02 01 AB] [85 56 FF 4A].
-  const Bytes want = {0x00, 0x02, 0x07, 0x04, 0x02, 0x01, 0xAB,
-                      0x05, 0x85, 0x56, 0xFF, 0x4A, 0x00};
+  const Bytes want = {0x00, 0x02, 0x07, 0x04, 0x02, 0x01, 0xAB, 0x05, 0x85, 0x56, 0xFF, 0x4A, 0x00};
   FrameHeader h;
   h.type = 0x07;
   h.flags = 0x00;

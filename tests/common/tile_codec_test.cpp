@@ -1,11 +1,11 @@
+#include "picocray/tile_codec.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <random>
 #include <utility>
 #include <vector>
-
-#include "picocray/tile_codec.h"
 
 using picocray::tile_decode;
 using picocray::tile_encode;
@@ -118,16 +118,17 @@ TEST_CASE("tile_codec: decode rejects malformed input") {
     CHECK_FALSE(dec({}, 1, 1, &out));
   }
   SUBCASE("a delta out of range") {
-    CHECK_FALSE(dec({0x80}, 1, 1, &out));              // 0 - 32
+    CHECK_FALSE(dec({0x80}, 1, 1, &out));                    // 0 - 32
     CHECK_FALSE(dec({0xE0, 0xFF, 0xFF, 0xA1}, 2, 1, &out));  // 65535 + 1
-    CHECK(dec({0xE0, 0xFF, 0xFF, 0x9F}, 2, 1, &out));   // 65535 - 1
+    CHECK(dec({0xE0, 0xFF, 0xFF, 0x9F}, 2, 1, &out));        // 65535 - 1
     CHECK(out == Counts{65535, 65534});
   }
 }
 
 TEST_CASE("tile_codec: seeded random tiles round-trip") {
   std::mt19937 rng(0x711E);
-  const std::pair<uint32_t, uint32_t> sizes[] = {{1, 1}, {7, 3}, {64, 64}, {64, 1}, {1, 64}, {33, 17}};
+  const std::pair<uint32_t, uint32_t> sizes[] = {{1, 1},  {7, 3},  {64, 64},
+                                                 {64, 1}, {1, 64}, {33, 17}};
   for (const auto& size : sizes) {
     const uint32_t w = size.first, h = size.second;
     for (int kind = 0; kind < 4; ++kind) {

@@ -1,11 +1,11 @@
+#include "picocray/wire.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include "picocray/wire.h"
 
 using picocray::Reader;
 using picocray::Writer;

@@ -1,10 +1,11 @@
 // The host session alone, over the fake board's link.
+#include "picocray/host_session.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "fake_board.h"
-#include "picocray/host_session.h"
 #include "rig.h"
 
 using namespace picocray_test;

@@ -1,8 +1,9 @@
 // The node bus alone: retries, checks and deadlines over the fake bus.
+#include "picocray/node_bus.h"
+
 #include <doctest/doctest.h>
 
 #include "fake_board.h"
-#include "picocray/node_bus.h"
 #include "picocray/timing.h"
 
 using namespace picocray_test;

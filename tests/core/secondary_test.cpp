@@ -1,13 +1,14 @@
 // The secondary alone, its I2C target events driven one by one as pico-sdk's i2c_slave delivers
 // them: on_receive per written byte, on_finish at the stop (or the repeated start), on_request
 // per byte read.
+#include "picocray/secondary.h"
+
 #include <doctest/doctest.h>
 
 #include <vector>
 
 #include "fake_board.h"
 #include "picocray/i2c_map.h"
-#include "picocray/secondary.h"
 #include "picocray/tile_block.h"
 #include "rig.h"
 
@@ -75,7 +76,9 @@ struct Target {
   bool attention_low() { return !board.read(hal::Line::attention); }
 };
 
-JobGeometry geometry() { return small_render(64, 48, 64, 16).geometry; }
+JobGeometry geometry() {
+  return small_render(64, 48, 64, 16).geometry;
+}
 
 }  // namespace
 

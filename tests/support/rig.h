@@ -119,9 +119,9 @@ class Rig {
     std::vector<HostFrame> out;
     for (uint8_t b : controller_board_.to_host)
       if (decoder_.push(b))
-        out.push_back({decoder_.header().type, decoder_.header().seq,
-                       std::vector<uint8_t>(decoder_.body(),
-                                            decoder_.body() + decoder_.body_len())});
+        out.push_back(
+            {decoder_.header().type, decoder_.header().seq,
+             std::vector<uint8_t>(decoder_.body(), decoder_.body() + decoder_.body_len())});
     controller_board_.to_host.clear();
     return out;
   }

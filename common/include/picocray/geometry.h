@@ -49,11 +49,19 @@ bool coord_in_limits(const Coord& c);
 bool validate(const JobGeometry& g, const char** why);
 
 // The tile grid: row-major, tiles of tile_w x tile_h, the last column and row cut to fit.
-inline uint32_t tiles_across(const JobGeometry& g) { return (g.width + g.tile_w - 1u) / g.tile_w; }
-inline uint32_t tiles_down(const JobGeometry& g) { return (g.height + g.tile_h - 1u) / g.tile_h; }
-inline uint32_t tile_count(const JobGeometry& g) { return tiles_across(g) * tiles_down(g); }
+inline uint32_t tiles_across(const JobGeometry& g) {
+  return (g.width + g.tile_w - 1u) / g.tile_w;
+}
+inline uint32_t tiles_down(const JobGeometry& g) {
+  return (g.height + g.tile_h - 1u) / g.tile_h;
+}
+inline uint32_t tile_count(const JobGeometry& g) {
+  return tiles_across(g) * tiles_down(g);
+}
 TileRect tile_rect(const JobGeometry& g, uint32_t index);
-inline TileTask tile_task(const JobGeometry& g, uint32_t index) { return {g, tile_rect(g, index)}; }
+inline TileTask tile_task(const JobGeometry& g, uint32_t index) {
+  return {g, tile_rect(g, index)};
+}
 // The order a controller hands tiles out: the k-th is (k * stride) mod count, a golden-ratio walk
 // over the grid (docs/protocol.md section 6): the largest stride not above 0.618034 * count with
 // no common factor with it; 1 below 3 tiles.
