@@ -3,10 +3,12 @@
 // raw byte stream on TCP (what `picocray --port emu:N` and `picocray emu` start). docs/emulator.md.
 //
 //   node main.js --firmware picocray.elf [--secondaries N] [--listen HOST:PORT] [--bootrom FILE]
-//                [--seed S] [--quantum CYCLES] [--verbose]
+//                [--seed S] [--quantum CYCLES] [--verbose] [--once]
 //
-// Prints "listening HOST:PORT" on stdout once it accepts connections (PORT 0 picks a free one);
-// everything else goes to stderr. One client at a time; a controller reboot drops it.
+// Boots the cluster until the controller's USB CDC has enumerated and every secondary has taken
+// an address, then prints "listening HOST:PORT" on stdout (PORT 0 picks a free one); everything
+// else goes to stderr. One client at a time; a controller reboot drops it. --once: exit when the
+// first client has gone (what `--port emu:N` uses).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,7 +25,7 @@ const fail = (msg, code = 2) => {
 };
 
 function parseArgs(argv) {
-  const opt = { secondaries: 2, listen: '127.0.0.1:0', seed: 1, quantum: 64, verbose: false };
+  const opt = { secondaries: 2, listen: '127.0.0.1:0', seed: 1, quantum: 64, verbose: false, once: false };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => {
@@ -37,7 +39,8 @@ function parseArgs(argv) {
     else if (a === '--seed') opt.seed = Number(value());
     else if (a === '--quantum') opt.quantum = Number(value());
     else if (a === '--verbose') opt.verbose = true;
-    else fail(`unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose)`);
+    else if (a === '--once') opt.once = true;
+    else fail(`unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once)`);
   }
   if (!opt.firmware) fail('--firmware PATH is required (build/firmware-pico/picocray.elf from scripts/firmware.sh)');
   if (!Number.isInteger(opt.secondaries) || opt.secondaries < 1 || opt.secondaries > 8)
@@ -136,6 +139,22 @@ function report() {
   session = null;
 }
 
+// ----- boot: until the host could talk to it and the secondaries are enrolled -----
+const DEFAULT_ADDRESS = 0x08; // common/include/picocray/i2c_map.h
+let enumerated = false;
+cluster.controller.cdc.onDeviceConnected = () => {
+  enumerated = true;
+};
+const enrolled = () =>
+  cluster.boards.slice(1).every((b) => b.i2c.targetMode && b.i2c.slaveAddress !== DEFAULT_ADDRESS);
+const bootWall = Date.now();
+const ready = cluster.runUntil(() => enumerated && enrolled(), 10e9);
+log(
+  `${ready ? 'booted' : 'NOT ready'} after ${(cluster.nanos / 1e9).toFixed(3)} s emulated ` +
+    `(${((Date.now() - bootWall) / 1000).toFixed(1)} s wall): USB ${enumerated ? 'enumerated' : 'not enumerated'}, ` +
+    `secondaries at ${cluster.boards.slice(1).map((b) => (b.i2c.targetMode ? '0x' + b.i2c.slaveAddress.toString(16) : '-')).join(' ')}`,
+);
+
 const server = createServer((socket) => {
   if (client || cluster.controller.halted) {
     socket.destroy();
@@ -152,6 +171,7 @@ const server = createServer((socket) => {
     report();
     client = null;
     toDevice = [];
+    if (opt.once) process.exit(0);
   };
   socket.on('close', done);
   socket.on('error', done);
