@@ -133,7 +133,8 @@ function report() {
   log(
     `session: ${emulated.toFixed(4)} s emulated in ${wall.toFixed(1)} s wall ` +
       `(${(wall / Math.max(emulated, 1e-9)).toFixed(0)}x); I2C since boot: ${s.transfers} transfers, ` +
-      `${s.nacks} NACKed, ${s.bytes} bytes, ${(s.stretchedNs / 1e6).toFixed(2)} ms clock stretching; ` +
+      `${s.nacks} NACKed, ${s.abandoned} abandoned, ${s.bytes} bytes, longest ${(s.longestNs / 1e3).toFixed(0)} us ` +
+      `(${s.longestBytes} bytes), ${(s.stretchedNs / 1e6).toFixed(2)} ms clock stretching; ` +
       `${cluster.i2cPullUps()} of ${cluster.boards.length} boards pull SDA/SCL up`,
   );
   session = null;

@@ -7,6 +7,7 @@ import { BasePeripheral, RP2040, USBCDC } from 'rp2040js';
 import { EmuI2C } from './i2c.js';
 
 const IRQ_I2C1 = 24;
+const RESET_I2C1 = 1 << 4;
 const SIO_CPUID = 0x000;
 const SIO_FIFO_ST = 0x050;
 const SIO_FIFO_WR = 0x054;
@@ -270,6 +271,15 @@ export class Board {
     this.i2c = new EmuI2C(mcu, 'I2C1', IRQ_I2C1, this.bus);
     mcu.i2c[1] = this.i2c;
     mcu.peripherals[0x40048] = this.i2c;
+
+    // RESETS: rp2040js keeps its peripherals running through a block reset; I2C1 must not.
+    const resets = mcu.peripherals[0x4000c];
+    const writeResets = resets.writeUint32.bind(resets);
+    resets.writeUint32 = (offset, value) => {
+      const before = resets.reset;
+      writeResets(offset, value);
+      if (offset === 0 && resets.reset & RESET_I2C1 && !(before & RESET_I2C1)) this.i2c.hardReset();
+    };
 
     const watchdog = mcu.peripherals[0x40058];
     watchdog.scratchData.set(this.scratch);

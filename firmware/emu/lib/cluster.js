@@ -34,6 +34,7 @@ export class Cluster {
   constructor(opts) {
     this.clock = new SimulationClock(CLK_SYS_HZ);
     this.bus = new I2CBus(this.clock);
+    this.bus.log = opts.log;
     this.cycle = 0;
     this.quantum = opts.quantum ?? 64;
     this.log = opts.log;

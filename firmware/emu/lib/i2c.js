@@ -10,6 +10,7 @@ const IC_DATA_CMD = 0x10;
 const IC_STATUS = 0x70;
 const IC_INTR_MASK = 0x30;
 const IC_DMA_CR = 0x88;
+const IC_ENABLE = 0x6c;
 
 const CON_MASTER_MODE = 1 << 0;
 const CON_SLAVE_DISABLE = 1 << 6;
@@ -38,8 +39,13 @@ export class I2CBus {
     this.current = null; // the addressed target
     this.mode = 0; // 0 write, 1 read
     this.waiting = null; // a phase held by clock stretching: () => boolean (true when done)
-    this.stats = { transfers: 0, nacks: 0, bytes: 0, stretchedNs: 0 };
+    this.stats = { transfers: 0, nacks: 0, bytes: 0, stretchedNs: 0, abandoned: 0, longestNs: 0, longestBytes: 0 };
     this.stretchStart = 0;
+    this.pending = 0;
+    this.owner = null; // the controller whose transfer is on the bus
+    this.generation = 0; // bumped when the controller abandons a transfer: its pending phases drop
+    this.active = null; // the transfer on the bus: { address, mode, bytes, startNs }
+    this.log = null; // set to a function to report abandoned transfers
   }
 
   attach(i2c) {
@@ -52,7 +58,40 @@ export class I2CBus {
   }
 
   after(ns, fn) {
-    this.clock.createAlarm(fn).schedule(Math.max(1, Math.round(ns)));
+    const generation = this.generation;
+    this.pending++;
+    this.clock.createAlarm(() => {
+      if (generation !== this.generation) return;
+      this.pending--;
+      fn();
+    }).schedule(Math.max(1, Math.round(ns)));
+  }
+
+  // A byte or condition is under way (or held by a stretching target).
+  get midPhase() {
+    return this.pending > 0 || this.waiting !== null;
+  }
+
+  // The controller was disabled (or reset) mid-transfer, as pico-sdk's timeout path and the
+  // firmware's bus recovery do: what was under way ends, and the targets see the recovery's STOP.
+  abandon(ctrl) {
+    if (!this.active) return;
+    const t = this.active;
+    this.stats.abandoned++;
+    if (this.log && this.stats.abandoned <= 20) {
+      const us = (this.clock.nanos - t.startNs) / 1000;
+      this.log(
+        `I2C: the controller abandoned a ${t.mode ? 'read from' : 'write to'} 0x${t.address.toString(16)} ` +
+          `after ${t.bytes} bytes and ${us.toFixed(0)} us (a pico-sdk timeout)`,
+      );
+    }
+    this.generation++;
+    this.pending = 0;
+    this.waiting = null;
+    this.active = null;
+    for (const target of this.listening()) target.targetEvent(R_STOP_DET);
+    this.current = null;
+    void ctrl;
   }
 
   // One SCL period of the controller, from its counts (datasheet 4.3.14: high = HCNT + SPKLEN + 7,
@@ -69,6 +108,7 @@ export class I2CBus {
   }
 
   start(ctrl, restart) {
+    this.owner = ctrl;
     this.after(this.periodNs(ctrl) / 2, () => {
       for (const t of this.listening()) t.targetEvent(R_START_DET | (restart ? R_RESTART_DET : 0));
       if (restart) this.current = null;
@@ -78,6 +118,9 @@ export class I2CBus {
 
   address(ctrl, address, mode) {
     this.stats.transfers++;
+    if (!this.active) this.active = { address, mode, bytes: 0, startNs: this.clock.nanos };
+    this.active.address = address;
+    this.active.mode = mode;
     this.after(9 * this.periodNs(ctrl), () => {
       const target = this.listening().find((t) => t.slaveAddress === (address & 0x7f));
       if (!target) {
@@ -119,6 +162,7 @@ export class I2CBus {
         return;
       }
       this.stats.bytes++;
+      if (this.active) this.active.bytes++;
       this.hold(
         () => !target.rxFIFO.full || !(target.control & CON_RX_FIFO_FULL_HLD_CTRL),
         () => {
@@ -141,6 +185,7 @@ export class I2CBus {
       () => {
         const value = target.targetMode ? target.txFIFO.pull() & 0xff : 0xff;
         this.stats.bytes++;
+        if (this.active) this.active.bytes++;
         this.after(9 * this.periodNs(ctrl), () => {
           if (!ack) target.targetEvent(R_RX_DONE);
           ctrl.completeRead(value);
@@ -156,6 +201,14 @@ export class I2CBus {
         if (!(t.control & CON_STOP_DET_IFADDRESSED) || t === addressed) t.targetEvent(R_STOP_DET);
       }
       this.current = null;
+      if (this.active) {
+        const ns = this.clock.nanos - this.active.startNs;
+        if (ns > this.stats.longestNs) {
+          this.stats.longestNs = ns;
+          this.stats.longestBytes = this.active.bytes;
+        }
+        this.active = null;
+      }
       ctrl.completeStop();
     });
   }
@@ -208,6 +261,24 @@ export class EmuI2C extends RPI2C {
   completeRead(value) {
     super.completeRead(value);
     this.byteDone();
+  }
+
+  // The RESETS block held the peripheral in reset (pico-sdk's i2c_deinit, i2c_init): whatever it
+  // was doing on the bus ends, and its registers go back to their reset values.
+  hardReset() {
+    if (this.bus.owner === this && this.bus.active) this.bus.abandon(this);
+    this.state = 0; // Idle
+    this.busy = false;
+    this.stop = false;
+    this.pendingRestart = false;
+    this.txFIFO.reset();
+    this.rxFIFO.reset();
+    this.abortSource = 0;
+    this.intEnable = 0;
+    this.enable = 0;
+    this.intRaw = 0;
+    this.checkInterrupts();
+    this.bus.kick();
   }
 
   // ----- target side -----
@@ -270,6 +341,15 @@ export class EmuI2C extends RPI2C {
       return;
     }
     if (offset === IC_DMA_CR) return; // no DMA on this bus
+    // Disabled between commands (pico-sdk does so before every transfer, also after a write without
+    // STOP) the bus is simply held; disabled mid-byte, the transfer is abandoned.
+    if (offset === IC_ENABLE && !(value & 1) && this.control & CON_MASTER_MODE && this.bus.owner === this && this.bus.midPhase) {
+      this.bus.abandon(this);
+      this.state = 0; // Idle
+      this.busy = false;
+      this.stop = false;
+      this.pendingRestart = false;
+    }
     const wasTarget = this.targetMode;
     super.writeUint32(offset, value);
     if (offset === IC_CON || wasTarget !== this.targetMode) this.bus.kick();
