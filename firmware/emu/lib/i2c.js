@@ -122,7 +122,9 @@ export class I2CBus {
     this.active.address = address;
     this.active.mode = mode;
     this.after(9 * this.periodNs(ctrl), () => {
-      const target = this.listening().find((t) => t.slaveAddress === (address & 0x7f));
+      // Without a pull-up anywhere the open-drain lines never rise: nothing answers.
+      const floating = this.pullUps && this.pullUps() === 0;
+      const target = floating ? undefined : this.listening().find((t) => t.slaveAddress === (address & 0x7f));
       if (!target) {
         this.stats.nacks++;
         ctrl.completeConnect(false);
