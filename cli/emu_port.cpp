@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "util.h"
@@ -26,6 +27,9 @@ namespace {
 
 // Boot, USB enumeration and the first enrolment run before the emulator says it is listening.
 constexpr int kStartupMs = 180000;
+// The emulator runs 50 to 120 times slower than boards on a 2-core machine: host timeouts are
+// stretched by this much.
+constexpr double kTimeScale = 200.0;
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -38,20 +42,18 @@ std::string emu_dir() {
 }
 
 // The emulator process; ends it (SIGTERM, then SIGKILL) when dropped.
+
 class Child {
  public:
   explicit Child(pid_t pid) : pid_(pid) {}
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
+  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
   ~Child() {
     if (pid_ <= 0) return;
-    // With --once it ends by itself when its client has gone (printing its session figures).
-    for (int i = 0; i < 40; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    // SIGTERM: it reports the session's emulated time and exits.
     ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 20; ++i) {
+    for (int i = 0; i < 40; ++i) {
       if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -65,12 +67,8 @@ class Child {
 
 class EmuLink final : public Link {
  public:
-  EmuLink(std::unique_ptr<Child> child, std::unique_ptr<Link> tcp, std::string name)
-      : child_(std::move(child)), tcp_(std::move(tcp)), name_(std::move(name)) {}
-  ~EmuLink() override {
-    tcp_.reset();  // first the connection, so the emulator sees its client go
-    child_.reset();
-  }
+  EmuLink(std::unique_ptr<Link> tcp, std::string name)
+      : tcp_(std::move(tcp)), name_(std::move(name)) {}
   void write(const uint8_t* data, size_t len) override { tcp_->write(data, len); }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
     try {
@@ -80,9 +78,9 @@ class EmuLink final : public Link {
     }
   }
   std::string name() const override { return name_; }
+  double time_scale() const override { return kTimeScale; }
 
  private:
-  std::unique_ptr<Child> child_;
   std::unique_ptr<Link> tcp_;
   std::string name_;
 };
@@ -102,6 +100,49 @@ pid_t spawn(const std::vector<std::string>& argv, int stdout_fd) {
     ::_exit(127);
   }
   return pid;
+}
+
+// One emulated cluster per port name for the life of picocray: a command that reopens the port
+// (reset --controller waiting for the rebooted controller) finds the same cluster, as it would
+// find the same boards. Ended when picocray exits (and by PR_SET_PDEATHSIG however it exits).
+struct Running {
+  std::unique_ptr<Child> child;
+  std::string where;  // HOST:PORT of its host link
+};
+
+Running start_cluster(uint32_t n) {
+  auto argv = emu_command(n, "127.0.0.1:0", /*once=*/false);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw CliError(kExitPort, std::string("emu: pipe failed: ") + std::strerror(errno));
+  pid_t pid = spawn(argv, fds[1]);
+  ::close(fds[1]);
+  auto child = std::make_unique<Child>(pid);
+  // The emulator's first stdout line: "listening HOST:PORT".
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartupMs);
+  while (line.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    pollfd p{fds[0], POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    char buf[128];
+    ssize_t r = ::read(fds[0], buf, sizeof buf);
+    if (r <= 0) break;
+    line.append(buf, static_cast<size_t>(r));
+  }
+  ::close(fds[0]);
+  const std::string prefix = "listening ";
+  size_t nl = line.find('\n');
+  if (line.rfind(prefix, 0) != 0 || nl == std::string::npos)
+    throw CliError(kExitPort, "emu: the emulator did not come up (see its messages above)");
+  return Running{std::move(child), line.substr(prefix.size(), nl - prefix.size())};
+}
+
+std::map<std::string, Running>& running_clusters() {
+  static std::map<std::string, Running> clusters;
+  return clusters;
 }
 
 }  // namespace
@@ -144,35 +185,17 @@ std::unique_ptr<Link> open_emu(const std::string& port) {
       throw CliError(kExitUsage, "--port '" + port + "': emu:N takes N from 1 to 8");
     n = static_cast<uint32_t>(s[0] - '0');
   }
-  auto argv = emu_command(n, "127.0.0.1:0", /*once=*/true);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw CliError(kExitPort, std::string("emu: pipe failed: ") + std::strerror(errno));
-  pid_t pid = spawn(argv, fds[1]);
-  ::close(fds[1]);
-  auto child = std::make_unique<Child>(pid);
-  // The emulator's first stdout line: "listening HOST:PORT".
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartupMs);
-  while (line.find('\n') == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    pollfd p{fds[0], POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-    char buf[128];
-    ssize_t r = ::read(fds[0], buf, sizeof buf);
-    if (r <= 0) break;
-    line.append(buf, static_cast<size_t>(r));
+  const std::string name = "emu:" + std::to_string(n);
+  auto& clusters = running_clusters();
+  auto it = clusters.find(name);
+  if (it != clusters.end() && !it->second.child->running()) {
+    clusters.erase(it);
+    it = clusters.end();
   }
-  ::close(fds[0]);
-  const std::string prefix = "listening ";
-  size_t nl = line.find('\n');
-  if (line.rfind(prefix, 0) != 0 || nl == std::string::npos)
-    throw CliError(kExitPort, "emu: the emulator did not come up (see its messages above)");
-  std::string where = line.substr(prefix.size(), nl - prefix.size());
+  if (it == clusters.end()) it = clusters.emplace(name, start_cluster(n)).first;
+  const std::string where = it->second.where;
   auto tcp = open_link("tcp://" + where, SimOptions{});
-  return std::make_unique<EmuLink>(std::move(child), std::move(tcp), "emu:" + std::to_string(n));
+  return std::make_unique<EmuLink>(std::move(tcp), name);
 }
 
 }  // namespace picocray::cli

@@ -1,9 +1,11 @@
 // picocray emu: the board image on a cluster of emulated RP2040s, served over TCP like
 // `picocray sim` (docs/emulator.md).
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "command.h"
@@ -24,6 +26,7 @@ int run_emu(const EmuCommandOptions& o) {
   if (pid < 0)
     throw CliError(kExitFailure, std::string("emu: fork failed: ") + std::strerror(errno));
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // it ends with picocray
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -200,4 +200,8 @@ function run() {
 }
 setImmediate(run);
 
-for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
+for (const sig of ['SIGTERM', 'SIGINT'])
+  process.on(sig, () => {
+    report();
+    process.exit(0);
+  });
