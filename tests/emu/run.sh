@@ -4,6 +4,7 @@
 #
 #   tests/emu/run.sh PICOCRAY CASE [--expect-deadline-failure]
 #
+#   bootrom      the emulator's own boot ROM alone (firmware/emu/test/bootrom.test.js): no image needed
 #   enrol        `--port emu:3 nodes --json`: 3 nodes, distinct unique IDs
 #   render       the README's 64x48 render with --verify; its counts equal sim:3's byte for byte
 #   tile-blocks  one 64x64 tile of a detailed view (its block is over 1.5 KB, past the ~550 bytes a
@@ -27,7 +28,7 @@ skip() {
   echo "emu/$case_: SKIPPED: $1" >&2
   exit 77
 }
-[ -f "$image" ] || skip "no board image at $image (scripts/firmware.sh builds it when a Pico SDK is present)"
+[ "$case_" = bootrom ] || [ -f "$image" ] || skip "no board image at $image (scripts/firmware.sh builds it when a Pico SDK is present)"
 command -v node >/dev/null 2>&1 || skip "node is not installed (the nodejs package)"
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || skip "arm-none-eabi-gcc is missing (builds the emulator's boot ROM)"
 if [ ! -d "$emu/node_modules/rp2040js" ]; then
@@ -47,6 +48,10 @@ fail() {
 }
 
 case $case_ in
+  bootrom)
+    bash "$emu/bootrom/build.sh" "$EMU_BUILD_DIR"
+    node "$emu/test/bootrom.test.js" "$EMU_BUILD_DIR/bootrom.bin"
+    ;;
   enrol)
     "$picocray" --port emu:3 nodes --json >"$work/nodes.json"
     n=$(json "$work/nodes.json" "j.length")
@@ -85,7 +90,7 @@ case $case_ in
     fi
     ;;
   *)
-    echo "run.sh: unknown case '$case_' (allowed: enrol, render, tile-blocks)" >&2
+    echo "run.sh: unknown case '$case_' (allowed: bootrom, enrol, render, tile-blocks)" >&2
     exit 2
     ;;
 esac
