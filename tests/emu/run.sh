@@ -2,25 +2,22 @@
 # The board image on a cluster of emulated RP2040s (firmware/emu), driven by picocray as a user
 # would. One case per CTest:
 #
-#   tests/emu/run.sh PICOCRAY CASE [--expect-deadline-failure]
+#   tests/emu/run.sh PICOCRAY CASE
 #
 #   bootrom      the emulator's own boot ROM alone (firmware/emu/test/bootrom.test.js): no image needed
 #   enrol        `--port emu:3 nodes --json`: 3 nodes, distinct unique IDs
 #   render       the README's 64x48 render with --verify; its counts equal sim:3's byte for byte
-#   tile-blocks  one 64x64 tile of a detailed view (its block is over 1.5 KB, past the ~550 bytes a
-#                5 ms read holds at 1 MHz) from the secondaries only: --verify, equal to sim:3, and
-#                no transfer abandoned on the bus, no node lost. With --expect-deadline-failure it
-#                passes only while the controller still drops such reads (firmware/core's fixed
-#                5 ms deadline): it fails, saying so, once the deadline fix has landed.
+#   tile-blocks  one 64x64 tile of a detailed view (its block is about 1.5 KB, past the ~460 bytes
+#                a fixed 5 ms read held at 1 MHz) from the secondaries only: --verify, equal to
+#                sim:3, no transfer abandoned on the bus, no node lost
 #
 # Exits 77 (CTest: skipped) with one line saying why when the image, node or rp2040js is missing.
 # The image: PICOCRAY_FIRMWARE, else build/firmware-pico/picocray.elf (scripts/firmware.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-picocray=${1:?usage: run.sh PICOCRAY CASE [--expect-deadline-failure]}
-case_=${2:?usage: run.sh PICOCRAY CASE [--expect-deadline-failure]}
-expect_failure=${3:-}
+picocray=${1:?usage: run.sh PICOCRAY CASE}
+case_=${2:?usage: run.sh PICOCRAY CASE}
 image=${PICOCRAY_FIRMWARE:-$root/build/firmware-pico/picocray.elf}
 emu=$root/firmware/emu
 
@@ -78,16 +75,9 @@ case $case_ in
     cmp "$work/e.pgm" "$work/s.pgm" || fail "emu:3 counts differ from sim:3's"
     abandoned=$(grep -c "abandoned a read" "$work/e.err" || true)
     lost=$(grep -c "does not answer: lost" "$work/e.err" || true)
-    if [ -n "$expect_failure" ]; then
-      [ "$abandoned" -gt 0 ] && [ "$lost" -gt 0 ] ||
-        fail "the tile-block reads no longer time out: the deadline fix has landed, drop --expect-deadline-failure in tests/CMakeLists.txt"
-      grep -m1 "abandoned a read" "$work/e.err" >&2
-      echo "emu/tile-blocks: still the known failure: $abandoned reads abandoned at the 5 ms deadline, $lost nodes lost (counts exact)"
-    else
-      [ "$abandoned" = 0 ] || { cat "$work/e.err" >&2; fail "$abandoned reads were abandoned at their deadline"; }
-      [ "$lost" = 0 ] || fail "$lost nodes were dropped"
-      echo "emu/tile-blocks: a 64x64 tile block read whole, verified, equal to sim:3"
-    fi
+    [ "$abandoned" = 0 ] || { cat "$work/e.err" >&2; fail "$abandoned reads were abandoned at their deadline"; }
+    [ "$lost" = 0 ] || fail "$lost nodes were dropped"
+    echo "emu/tile-blocks: a 64x64 tile block read whole, verified, equal to sim:3"
     ;;
   *)
     echo "run.sh: unknown case '$case_' (allowed: bootrom, enrol, render, tile-blocks)" >&2
