@@ -10,7 +10,7 @@
 // else goes to stderr. One client at a time; a controller reboot drops it. --once: exit when the
 // first client has gone (what `--port emu:N` uses).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ function bootromWords(path) {
     const out = process.env.EMU_BUILD_DIR ?? join(here, 'build');
     file = join(out, 'bootrom.bin');
     const src = join(here, 'bootrom', 'bootrom.S');
-    const stale = !existsSync(file) || readFileSync(src).length === 0;
+    const stale = !existsSync(file) || statSync(file).mtimeMs < statSync(src).mtimeMs;
     if (stale) {
       try {
         execFileSync('bash', [join(here, 'bootrom', 'build.sh'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
