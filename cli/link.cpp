@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "emu_port.h"
 #include "util.h"
 
 namespace picocray::cli {
@@ -169,6 +170,7 @@ std::unique_ptr<Link> open_tcp(const std::string& spec) {
 }  // namespace
 
 std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) {
+  if (is_emu_port(port)) return open_emu(port);
   if (port == "sim" || port.rfind("sim:", 0) == 0) {
     sim::Config cfg;
     cfg.nodes = opt.nodes;

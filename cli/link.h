@@ -17,6 +17,9 @@ class Link {
   // Waits up to timeout_ms; returns the bytes read (0 on timeout). Throws when the link is gone.
   virtual size_t read(uint8_t* buf, size_t cap, int timeout_ms) = 0;
   virtual std::string name() const = 0;
+  // Wall time per unit of device time, which the session's timeouts are stretched by: 1 but for
+  // an emulated cluster (emu ports), which runs about 100 times slower than boards.
+  virtual double time_scale() const { return 1.0; }
   // The simulator behind the link, for modelled figures; null for real hardware.
   virtual sim::Simulator* simulator() { return nullptr; }
 };

@@ -65,8 +65,9 @@ int main(int argc, char** argv) {
   if (g.port.empty()) g.port = "auto";
   int verbose = 0;
   std::string level;
-  app.add_option("-p,--port", g.port,
-                 "Serial device, tcp://HOST:PORT, sim, sim:N or auto (env PICOCRAY_PORT)");
+  app.add_option(
+      "-p,--port", g.port,
+      "Serial device, tcp://HOST:PORT, sim, sim:N, emu, emu:N or auto (env PICOCRAY_PORT)");
   app.add_option("--timeout", g.timeout_s, "Seconds to wait for the device to answer")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
@@ -75,6 +76,11 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)");
+  app.add_option_function<std::string>(
+         "--firmware", [](const std::string& p) { ::setenv("PICOCRAY_FIRMWARE", p.c_str(), 1); },
+         "Board image for emu ports and `picocray emu` (env PICOCRAY_FIRMWARE; default: "
+         "build/firmware-pico/picocray.elf of this source tree)")
+      ->type_name("PATH");
   app.add_option_function<std::vector<std::string>>(
          "--fault",
          [&g](const std::vector<std::string>& specs) {
@@ -98,6 +104,7 @@ int main(int argc, char** argv) {
   add_selftest_command(app, g);
   add_ports_command(app, g);
   add_sim_command(app, g);
+  add_emu_command(app, g);
   app.require_subcommand(1);
 
   try {

@@ -11,9 +11,12 @@ namespace picocray::cli {
 Session connect_port(const Globals& g, const std::string& port) {
   Session s;
   s.link = open_link(port, g.sim);
-  const int timeout_ms = static_cast<int>(g.timeout_s * 1000);
+  // Timeouts are device time: an emulated cluster's are stretched by how much slower it runs.
+  const double scale = s.link->time_scale();
+  const int timeout_ms = static_cast<int>(g.timeout_s * 1000 * scale);
   s.client = std::make_unique<Client>(*s.link, timeout_ms);
-  const HelloReply& h = s.client->hello(std::min(timeout_ms, kHandshakeMs));
+  const HelloReply& h =
+      s.client->hello(std::min(timeout_ms, static_cast<int>(kHandshakeMs * scale)));
   spdlog::debug("connected to {}: {} firmware {}.{}.{}, protocol {}.{}, {} nodes", s.link->name(),
                 h.board, h.fw_major, h.fw_minor, h.fw_patch, h.proto_major, h.proto_minor,
                 h.node_count);

@@ -8,10 +8,11 @@ if [ ! -f "$sdk/external/pico_sdk_import.cmake" ] || [ ! -f firmware/CMakeLists.
   echo "firmware: SKIPPED the board build: no Pico SDK at '$sdk' (set PICO_SDK_PATH; see docs/hardware.md)"
   exit 0
 fi
+mkdir -p build
 for board in pico pico2; do
   dir=build/firmware-$board
   cmake -S firmware -B "$dir" -DPICO_SDK_PATH="$sdk" -DPICO_BOARD=$board -DPICO_NO_PICOTOOL=1 >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
-  cmake --build "$dir" -j"$(nproc)" 2>&1 | tee "$dir.log" | grep -E "warning|error|text|bss" || true
+  cmake --build "$dir" -j"$(nproc)" 2>&1 | tee "$dir.log" | grep -E "warning|error|: flash [0-9]+ B" || true
   if grep -E "/(common|firmware)/.*warning:" "$dir.log" | grep -v "/pico-sdk/" >/dev/null; then
     echo "firmware: warnings in project code for $board" >&2
     exit 1

@@ -24,6 +24,11 @@ if command -v npm >/dev/null 2>&1 && [ ! -d tools/m0plus-cycles/node_modules/rp2
   (cd tools/m0plus-cycles && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
     echo "setup: npm ci in tools/m0plus-cycles failed; the m0plus CTest will be skipped" >&2
 fi
+# The emulated cluster's pinned npm packages (firmware/emu: `--port emu:N`), when npm is present.
+if command -v npm >/dev/null 2>&1 && [ ! -d firmware/emu/node_modules/rp2040js ]; then
+  (cd firmware/emu && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+    echo "setup: npm ci in firmware/emu failed; the emu CTests will be skipped" >&2
+fi
 
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" >/dev/null

@@ -17,5 +17,6 @@ void add_bench_command(CLI::App& app, Globals& g);
 void add_selftest_command(CLI::App& app, Globals& g);
 void add_ports_command(CLI::App& app, Globals& g);
 void add_sim_command(CLI::App& app, Globals& g);
+void add_emu_command(CLI::App& app, Globals& g);
 
 }  // namespace picocray::cli

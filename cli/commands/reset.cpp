@@ -23,17 +23,18 @@ struct ResetOptions {
 // and comes back, so a link that fails is opened afresh.
 Session wait_for_controller(const Globals& g, Session s) {
   const std::string port = s.link->name();
+  const double scale = s.link->time_scale();  // device time: an emulated cluster's is slower
   const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(static_cast<int>(g.timeout_s * 1000));
+                        std::chrono::milliseconds(static_cast<int>(g.timeout_s * 1000 * scale));
   std::string last = "no answer";
   while (std::chrono::steady_clock::now() < deadline) {
     throw_if_interrupted();
     try {
       if (!s.link) {
         s.link = open_link(port, g.sim);
-        s.client = std::make_unique<Client>(*s.link, static_cast<int>(g.timeout_s * 1000));
+        s.client = std::make_unique<Client>(*s.link, static_cast<int>(g.timeout_s * 1000 * scale));
       }
-      s.client->hello(500);
+      s.client->hello(static_cast<int>(500 * scale));
       return s;
     } catch (const CliError& e) {
       if (e.exit_code == kExitInterrupted) throw;

@@ -14,6 +14,7 @@ namespace {
 
 i2c_inst_t* const kBus = i2c1;
 uint32_t g_hz = 0;
+bool g_pull_ups = false;
 
 // Frees a bus that a target left holding SDA low (say, it was reset mid-byte): up to nine SCL
 // pulses until SDA is released, then a STOP, then the block afresh.
@@ -34,18 +35,21 @@ void recover_bus() {
   busy_wait_us(5);
   gpio_set_dir(kPinSda, GPIO_IN);
   busy_wait_us(5);
-  i2c_bus_init(g_hz);
+  i2c_bus_init(g_hz, g_pull_ups);
 }
 
 }  // namespace
 
-uint32_t i2c_bus_init(uint32_t hz) {
+uint32_t i2c_bus_init(uint32_t hz, bool pull_ups) {
   g_hz = hz;
+  g_pull_ups = pull_ups;
   uint32_t actual = i2c_init(kBus, hz);
   for (unsigned pin : {kPinSda, kPinScl}) {
     gpio_set_function(pin, GPIO_FUNC_I2C);
-    // Enough for a board or two on short wires; a cluster needs external 2.2k-4.7k pull-ups.
-    gpio_pull_up(pin);
+    if (pull_ups)
+      gpio_pull_up(pin);
+    else
+      gpio_disable_pulls(pin);
   }
   return actual;
 }
@@ -96,8 +100,9 @@ namespace {
 
 hal::I2cTargetHandler* volatile g_handler = nullptr;
 
-// Runs in the I2C1 interrupt on core 0, in the order pico_i2c_slave reports the events.
-void on_event(i2c_inst_t* i2c, i2c_slave_event_t event) {
+// Runs in the I2C1 interrupt on core 0, in the order pico_i2c_slave reports the events; from RAM,
+// so a flash (XIP cache) miss never adds to the time SCL is held.
+void __not_in_flash_func(on_event)(i2c_inst_t* i2c, i2c_slave_event_t event) {
   hal::I2cTargetHandler* h = g_handler;
   switch (event) {
     case I2C_SLAVE_RECEIVE:
@@ -107,8 +112,13 @@ void on_event(i2c_inst_t* i2c, i2c_slave_event_t event) {
       }
       break;
     case I2C_SLAVE_REQUEST:
-      // Always answer: the target stretches SCL until a byte is in the TX FIFO.
-      i2c_write_byte_raw(i2c, h ? h->on_request() : 0xFF);
+      // Always answer: the target stretches SCL until a byte is in the TX FIFO. Fill the FIFO
+      // ahead, so the next 15 bytes go out without another RD_REQ, each of which held SCL for
+      // the interrupt's entry and exit (docs/emulator.md). Bytes the controller does not read are
+      // flushed by the block at the next read (TX_ABRT, reported as a finish).
+      do {
+        i2c_write_byte_raw(i2c, h ? h->on_request() : 0xFF);
+      } while (i2c_get_write_available(i2c) > 0);
       break;
     case I2C_SLAVE_FINISH:
       // A late interrupt can see STOP and the last bytes at once, and pico_i2c_slave reports the

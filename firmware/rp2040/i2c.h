@@ -5,9 +5,12 @@
 
 namespace picocray::rp2040 {
 
-// Pins to I2C1 with their internal pull-ups, and the block at the given SCL frequency.
+// Pins to I2C1, and the block at the given SCL frequency.
 // Returns the frequency the divider really gives.
-uint32_t i2c_bus_init(uint32_t hz);
+// pull_ups: the internal ones on SDA/SCL, for the controller only; one board's ~50k is enough for
+// a board or two on short wires, a board each in parallel sinks more than the pins are meant to
+// (docs/hardware.md: a cluster needs external 2.2k-4.7k).
+uint32_t i2c_bus_init(uint32_t hz, bool pull_ups);
 
 class I2cInitiator final : public hal::I2cInitiator {
  public:

@@ -36,7 +36,8 @@ int main() {
   gpio.init();
   const bool controller = !gpio.read(hal::Line::role);
   sys.init();
-  initiator.init(rp2040::i2c_bus_init(rp2040::kI2cHz));
+  // Only the controller pulls the bus up (docs/hardware.md).
+  initiator.init(rp2040::i2c_bus_init(rp2040::kI2cHz, /*pull_ups=*/controller));
   rp2040::usb_init();  // on a secondary too: picotool can still reset it into BOOTSEL
   compute.init(/*core0_shares=*/!controller, &between_pieces);
 

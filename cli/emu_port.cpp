@@ -1,0 +1,201 @@
+#include "emu_port.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <thread>
+
+#include "util.h"
+
+#ifndef PICOCRAY_SOURCE_DIR
+#define PICOCRAY_SOURCE_DIR "."
+#endif
+
+namespace picocray::cli {
+
+namespace {
+
+// Boot, USB enumeration and the first enrolment run before the emulator says it is listening.
+constexpr int kStartupMs = 180000;
+// The emulator runs 50 to 120 times slower than boards on a 2-core machine: host timeouts are
+// stretched by this much.
+constexpr double kTimeScale = 200.0;
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string emu_dir() {
+  if (const char* env = std::getenv("PICOCRAY_EMU_DIR")) return env;
+  return std::string(PICOCRAY_SOURCE_DIR) + "/firmware/emu";
+}
+
+// The emulator process; ends it (SIGTERM, then SIGKILL) when dropped.
+
+class Child {
+ public:
+  explicit Child(pid_t pid) : pid_(pid) {}
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+  ~Child() {
+    if (pid_ <= 0) return;
+    // SIGTERM: it reports the session's emulated time and exits.
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 40; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+ private:
+  pid_t pid_;
+};
+
+class EmuLink final : public Link {
+ public:
+  EmuLink(std::unique_ptr<Link> tcp, std::string name)
+      : tcp_(std::move(tcp)), name_(std::move(name)) {}
+  void write(const uint8_t* data, size_t len) override { tcp_->write(data, len); }
+  size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
+    try {
+      return tcp_->read(buf, cap, timeout_ms);
+    } catch (const CliError& e) {
+      throw CliError(e.exit_code, name_ + ": the emulated controller dropped its USB link");
+    }
+  }
+  std::string name() const override { return name_; }
+  double time_scale() const override { return kTimeScale; }
+
+ private:
+  std::unique_ptr<Link> tcp_;
+  std::string name_;
+};
+
+pid_t spawn(const std::vector<std::string>& argv, int stdout_fd) {
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) throw CliError(kExitPort, std::string("emu: fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive picocray, however it ends
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(stdout_fd, STDOUT_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// One emulated cluster per port name for the life of picocray: a command that reopens the port
+// (reset --controller waiting for the rebooted controller) finds the same cluster, as it would
+// find the same boards. Ended when picocray exits (and by PR_SET_PDEATHSIG however it exits).
+struct Running {
+  std::unique_ptr<Child> child;
+  std::string where;  // HOST:PORT of its host link
+};
+
+Running start_cluster(uint32_t n) {
+  auto argv = emu_command(n, "127.0.0.1:0", /*once=*/false);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw CliError(kExitPort, std::string("emu: pipe failed: ") + std::strerror(errno));
+  pid_t pid = spawn(argv, fds[1]);
+  ::close(fds[1]);
+  auto child = std::make_unique<Child>(pid);
+  // The emulator's first stdout line: "listening HOST:PORT".
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartupMs);
+  while (line.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    pollfd p{fds[0], POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    char buf[128];
+    ssize_t r = ::read(fds[0], buf, sizeof buf);
+    if (r <= 0) break;
+    line.append(buf, static_cast<size_t>(r));
+  }
+  ::close(fds[0]);
+  const std::string prefix = "listening ";
+  size_t nl = line.find('\n');
+  if (line.rfind(prefix, 0) != 0 || nl == std::string::npos)
+    throw CliError(kExitPort, "emu: the emulator did not come up (see its messages above)");
+  return Running{std::move(child), line.substr(prefix.size(), nl - prefix.size())};
+}
+
+std::map<std::string, Running>& running_clusters() {
+  static std::map<std::string, Running> clusters;
+  return clusters;
+}
+
+}  // namespace
+
+bool is_emu_port(const std::string& port) {
+  return port == "emu" || port.rfind("emu:", 0) == 0;
+}
+
+std::string emu_firmware_path() {
+  if (const char* env = std::getenv("PICOCRAY_FIRMWARE"); env != nullptr && *env != '\0')
+    return env;
+  return std::string(PICOCRAY_SOURCE_DIR) + "/build/firmware-pico/picocray.elf";
+}
+
+std::vector<std::string> emu_command(uint32_t secondaries, const std::string& listen, bool once) {
+  std::string firmware = emu_firmware_path();
+  if (!exists(firmware))
+    throw CliError(kExitPort, "emu: no firmware image at " + firmware +
+                                  ": build it with scripts/firmware.sh (needs the Pico SDK), or "
+                                  "give --firmware PATH or PICOCRAY_FIRMWARE");
+  std::string dir = emu_dir();
+  if (!exists(dir + "/main.js"))
+    throw CliError(kExitPort, "emu: the emulator is missing (" + dir + "/main.js)");
+  if (!exists(dir + "/node_modules/rp2040js"))
+    throw CliError(kExitPort, "emu: rp2040js is not installed: run `npm ci` in " + dir +
+                                  " (scripts/setup.sh does)");
+  std::vector<std::string> argv{"node",          dir + "/main.js",
+                                "--firmware",    firmware,
+                                "--secondaries", std::to_string(secondaries),
+                                "--listen",      listen};
+  if (once) argv.push_back("--once");
+  return argv;
+}
+
+std::unique_ptr<Link> open_emu(const std::string& port) {
+  uint32_t n = 2;
+  if (port.size() > 3) {
+    std::string s = port.substr(4);
+    if (s.size() != 1 || s[0] < '1' || s[0] > '8')
+      throw CliError(kExitUsage, "--port '" + port + "': emu:N takes N from 1 to 8");
+    n = static_cast<uint32_t>(s[0] - '0');
+  }
+  const std::string name = "emu:" + std::to_string(n);
+  auto& clusters = running_clusters();
+  auto it = clusters.find(name);
+  if (it != clusters.end() && !it->second.child->running()) {
+    clusters.erase(it);
+    it = clusters.end();
+  }
+  if (it == clusters.end()) it = clusters.emplace(name, start_cluster(n)).first;
+  const std::string where = it->second.where;
+  auto tcp = open_link("tcp://" + where, SimOptions{});
+  return std::make_unique<EmuLink>(std::move(tcp), name);
+}
+
+}  // namespace picocray::cli
