@@ -163,25 +163,130 @@ uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
 }
 #endif  // !__ARM_ARCH_6M__
 
-uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row,
-                           uint8_t row_step) {
-  uint32_t sum = 0;
-  for (uint32_t r = first_row; r < t.h; r += row_step) {
-    Coord cy = pixel_y(t, t.y + r);
-    uint16_t* row = counts + r * t.w;
-    for (uint32_t c = 0; c < t.w; ++c) {
-      Coord cx = pixel_x(t, t.x + c);
-      uint16_t n;
-      switch (t.precision) {
-        case Precision::p32: n = escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), t.max_iter); break;
-        case Precision::p64: n = escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), t.max_iter); break;
-        default: n = escape128(cx, cy, t.max_iter); break;
+namespace {
+
+inline void add_one(Coord& a) {
+  for (int i = 0; i < 4; ++i)
+    if (++a.w[i] != 0) return;
+}
+
+// Long division of a little-endian number of 32-bit words by 2 <= d <= 2^16, in 16-bit digits, so
+// that each step is one 32-bit division (the RP2040's hardware divider; no 64-bit division), and
+// none at all while the remainder so far is below d. Leaves the quotient in w, returns the
+// remainder.
+uint32_t divide_small(uint32_t* w, int words, uint32_t d) {
+  uint32_t rem = 0;
+  for (int i = words - 1; i >= 0; --i) {
+    uint32_t q = 0;
+    for (int half = 16; half >= 0; half -= 16) {
+      const uint32_t cur = (rem << 16) | ((w[i] >> half) & 0xFFFFu);
+      uint32_t digit = 0;
+      rem = cur;
+      if (cur >= d) {
+        digit = cur / d;
+        rem = cur - digit * d;
       }
-      row[c] = n;
-      sum += n;
+      q = (q << 16) | digit;
     }
+    w[i] = q;
+  }
+  return rem;
+}
+
+template <int N>
+inline uint16_t escape_n(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter);
+template <>
+inline uint16_t escape_n<1>(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+  return escape32(cx, cy, max_iter);
+}
+template <>
+inline uint16_t escape_n<2>(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
+  return escape64(cx, cy, max_iter);
+}
+template <>
+inline uint16_t escape_n<4>(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
+  return escape128(cx, cy, max_iter);
+}
+
+// The rows of a tile at one width: cx and cy as pixel_x and pixel_y define them, stepped exactly
+// (the same integers) instead of a 160-bit division per pixel. cy = y1 - floor(...): the floor
+// is stepped and subtracted, since stepping on -span would floor the other way.
+template <int N>
+uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32_t row_step) {
+  uint32_t sum = 0;
+  PixelAxis row(fx::zero<4>(), fx::sub(t.y1, t.y0), t.y + first_row, t.height);
+  const PixelAxis column0(t.x0, fx::sub(t.x1, t.x0), t.x, t.width);
+  for (uint32_t r = first_row; r < t.h; r += row_step) {
+    const Fixed<N> cy = fx::narrow<N>(fx::sub(t.y1, row.value()));
+    uint16_t* out = counts + r * t.w;
+    PixelAxis column = column0;
+    for (uint32_t c = 0; c < t.w; ++c) {
+      const uint16_t n = escape_n<N>(fx::narrow<N>(column.value()), cy, t.max_iter);
+      out[c] = n;
+      sum += n;
+      column.next();
+    }
+    if (r + row_step < t.h)
+      for (uint32_t s = 0; s < row_step; ++s) row.next();
   }
   return sum;
+}
+
+}  // namespace
+
+// (2i+1) span = (2i+1) (q d + r): the quotient is (2i+1) q plus that of (2i+1) r, a 32-bit
+// division (r < d <= 2^15); one pixel on adds 2 span = 2q d + 2r. So a division of span by d,
+// word by word, and one 32-bit division give the first pixel and the step.
+PixelAxis::PixelAxis(const Coord& origin, const Coord& span, uint32_t first, uint32_t side) {
+  d_ = 2u * side;
+  Coord q = span;
+  const uint32_t r = divide_small(q.w, 4, d_);
+  const uint32_t m = 2u * first + 1u;
+  const uint32_t mr = m * r;  // below 2^30
+  const uint32_t extra = mr / d_;
+  rem_ = mr - extra * d_;
+  // value = origin + m q + extra (m q < 2^128: it is at most the span's (2i+1)/2d share, <= span)
+  Coord mq;
+  uint32_t carry = extra;
+  for (int i = 0; i < 4; ++i) {
+    const uint64_t p = static_cast<uint64_t>(q.w[i]) * m + carry;
+    mq.w[i] = static_cast<uint32_t>(p);
+    carry = static_cast<uint32_t>(p >> 32);
+  }
+  value_ = fx::add(origin, mq);
+  step_ = fx::add(q, q);
+  step_rem_ = 2u * r;
+  if (step_rem_ >= d_) {
+    step_rem_ -= d_;
+    add_one(step_);
+  }
+}
+
+void PixelAxis::next() {
+  rem_ += step_rem_;
+  uint32_t carry = 0;
+  if (rem_ >= d_) {
+    rem_ -= d_;
+    carry = 1;
+  }
+  for (int i = 0; i < 4; ++i) {
+    const uint32_t a = value_.w[i];
+    uint32_t s = a + step_.w[i];
+    const uint32_t c1 = s < a;
+    s += carry;
+    carry = c1 | (s < carry);
+    value_.w[i] = s;
+  }
+}
+
+uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row,
+                           uint8_t row_step) {
+  if (first_row >= t.h || row_step == 0) return 0;
+  switch (t.precision) {
+    case Precision::p32: return rows_at<1>(t, counts, first_row, row_step);
+    case Precision::p64: return rows_at<2>(t, counts, first_row, row_step);
+    default: return rows_at<4>(t, counts, first_row, row_step);
+  }
 }
 
 Precision choose_precision(const Coord& x0, const Coord& x1, const Coord& y0, const Coord& y1,

@@ -1,10 +1,11 @@
+#include "picocray/kernel.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <set>
 #include <vector>
 
-#include "picocray/kernel.h"
 #include "picocray/protocol.h"
 #include "test_util.h"
 
@@ -165,12 +166,14 @@ TEST_CASE("kernel: tile_task tiles put together give the same picture as one big
     std::vector<uint16_t> c(t.w * t.h);
     compute_tile(t, c.data());
     for (int r = 0; r < t.h; ++r)
-      for (int k = 0; k < t.w; ++k) image[static_cast<size_t>((t.y + r) * 50 + t.x + k)] = c[static_cast<size_t>(r * t.w + k)];
+      for (int k = 0; k < t.w; ++k)
+        image[static_cast<size_t>((t.y + r) * 50 + t.x + k)] = c[static_cast<size_t>(r * t.w + k)];
   }
   for (uint32_t y = 0; y < 40; y += 7)
     for (uint32_t x = 0; x < 50; x += 3) {
       TileTask one = tile_task(m, 0);
-      const uint16_t want = escape32(fx::narrow<1>(pixel_x(one, x)), fx::narrow<1>(pixel_y(one, y)), 100);
+      const uint16_t want =
+          escape32(fx::narrow<1>(pixel_x(one, x)), fx::narrow<1>(pixel_y(one, y)), 100);
       REQUIRE_MESSAGE(image[y * 50 + x] == want, "pixel " << x << "," << y);
     }
 }
@@ -226,8 +229,9 @@ TEST_CASE("kernel: a 1e-25 view needs 128 bits, and 64 bits shows flat blocks") 
   const Picture p64 = look(flat, 64, 64);
 
   MESSAGE("p128: " << p128.distinct << " distinct counts in [" << p128.lo << ", " << p128.hi
-                   << "], " << p128.equal_neighbours << "/" << p128.pairs << " equal neighbours; p64: "
-                   << p64.distinct << " distinct, " << p64.equal_neighbours << "/" << p64.pairs);
+                   << "], " << p128.equal_neighbours << "/" << p128.pairs
+                   << " equal neighbours; p64: " << p64.distinct << " distinct, "
+                   << p64.equal_neighbours << "/" << p64.pairs);
   CHECK_MESSAGE(p128.distinct > 10, "128 bits should resolve a 1e-25 view");
   CHECK(p128.hi < 2000);
   // The whole 64-pixel span is below one 64-bit ulp (2^-59 ~ 1.7e-18): pixels collapse onto the
@@ -235,4 +239,53 @@ TEST_CASE("kernel: a 1e-25 view needs 128 bits, and 64 bits shows flat blocks") 
   CHECK_MESSAGE(p64.distinct <= 4, "64 bits cannot tell these pixels apart");
   CHECK(p64.equal_neighbours * 100 >= 95 * p64.pairs);
   CHECK(p128.equal_neighbours < p64.equal_neighbours);
+}
+
+TEST_CASE("kernel: PixelAxis steps exactly onto pixel_x and pixel_y, on seeded random geometry") {
+  // Spans with every bit random, any side up to the maximum, tiles anywhere (the far edge too):
+  // the stepped coordinate must be the very integer the division gives, pixel after pixel.
+  uint64_t s = 0x1234abcd5678ef01ull;
+  auto next = [&s] {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return s;
+  };
+  for (int trial = 0; trial < 400; ++trial) {
+    TileTask t;
+    t.width = static_cast<uint16_t>(1 + next() % kMaxImageSide);
+    t.height = static_cast<uint16_t>(trial % 7 == 0 ? kMaxImageSide : 1 + next() % kMaxImageSide);
+    Coord x0, y0, span_x, span_y;
+    for (int i = 0; i < 4; ++i) {
+      x0.w[i] = static_cast<uint32_t>(next());
+      y0.w[i] = static_cast<uint32_t>(next());
+      span_x.w[i] = static_cast<uint32_t>(next());
+      span_y.w[i] = static_cast<uint32_t>(next());
+    }
+    x0.w[3] = (x0.w[3] & 0x1FFFFFFFu) - 0x20000000u;  // [-4, 0)
+    y0.w[3] = (y0.w[3] & 0x1FFFFFFFu) - 0x20000000u;
+    // Spans in [0, 4) (the largest), or tiny ones that live in the low limbs.
+    span_x.w[3] &= 0x1FFFFFFFu;
+    span_y.w[3] &= 0x1FFFFFFFu;
+    if (trial % 3 == 0) {
+      span_x = fx::zero<4>();
+      span_y = fx::zero<4>();
+      span_x.w[0] = static_cast<uint32_t>(next());
+      span_y.w[1] = static_cast<uint32_t>(next()) & 0xFFu;
+    }
+    t.x0 = x0;
+    t.x1 = fx::add(x0, span_x);
+    t.y0 = y0;
+    t.y1 = fx::add(y0, span_y);
+    const uint32_t first_x = static_cast<uint32_t>(next() % t.width);
+    const uint32_t first_y = static_cast<uint32_t>(next() % t.height);
+    PixelAxis ax(t.x0, span_x, first_x, t.width);
+    PixelAxis ay(fx::zero<4>(), span_y, first_y, t.height);
+    for (uint32_t i = first_x; i < t.width && i < first_x + 70; ++i, ax.next())
+      REQUIRE_MESSAGE(same(ax.value(), pixel_x(t, i)),
+                      "trial " << trial << " column " << i << " of " << t.width);
+    for (uint32_t j = first_y; j < t.height && j < first_y + 70; ++j, ay.next())
+      REQUIRE_MESSAGE(same(fx::sub(t.y1, ay.value()), pixel_y(t, j)),
+                      "trial " << trial << " row " << j << " of " << t.height);
+  }
 }

@@ -25,7 +25,7 @@ done
 arm-none-eabi-g++ "${arm_flags[@]}" -nostdlib -nostartfiles -T "$here/link.ld" \
   "${objs[@]}" -lc -lgcc -o "$out/harness.elf"
 arm-none-eabi-objcopy -O binary "$out/harness.elf" "$out/harness.bin"
-arm-none-eabi-nm "$out/harness.elf" > "$out/harness.sym"
+arm-none-eabi-nm -S "$out/harness.elf" > "$out/harness.sym"
 arm-none-eabi-objdump -d "$out/harness.elf" > "$out/harness.dis"
 
 # Host reference counts: the portable kernels from the same common/src files.

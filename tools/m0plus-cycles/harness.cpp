@@ -43,8 +43,10 @@ uint32_t h_escape_double(const double* cx, const double* cy, uint32_t max_iter) 
   return escape_double(*cx, *cy, static_cast<uint16_t>(max_iter));
 }
 
-// One 16x16 tile from the middle of the whole set at 640x480 (-2.5..1 x -1.25..1.25) through
-// compute_tile, to measure what a pixel costs beyond its iterations; returns the sum of counts.
+// One 32x32 tile (the bench's tile size) from the middle of the whole set at 640x480
+// (-2.5..1 x -1.25..1.25), computed as the board computes it (firmware/rp2040/compute.cpp): one
+// compute_tile_rows call per row, each a piece of one row. run.js subtracts the iterations to get
+// what a pixel costs beyond them; returns the sum of counts.
 uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   TileTask t;
   t.precision = static_cast<Precision>(precision);
@@ -60,8 +62,15 @@ uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   t.y1.w[3] = 0x0A000000u;  // 1.25
   t.x = 400;
   t.y = 160;
-  t.w = t.h = 16;
-  return compute_tile(t, counts);
+  t.w = t.h = 32;
+  uint32_t sum = 0;
+  for (uint8_t r = 0; r < t.h; ++r) {
+    TileTask piece = t;
+    piece.y = static_cast<uint16_t>(t.y + r);
+    piece.h = 1;
+    sum += compute_tile_rows(piece, counts + r * t.w, 0, 1);
+  }
+  return sum;
 }
 
 // Many points in one call, for the exactness check: point i is cx limbs, cy limbs, max_iter.

@@ -27,9 +27,13 @@ const DATA_END = 0x20040000;
 const image = readFileSync(join(buildDir, 'harness.bin'));
 if (image.length > DATA - SRAM_BASE) throw new Error('harness image overlaps the data area');
 const symbols = new Map();
+const sizes = new Map();
 for (const line of readFileSync(join(buildDir, 'harness.sym'), 'utf8').split('\n')) {
-  const m = line.match(/^([0-9a-f]{8}) [Tt] (\S+)$/);
-  if (m) symbols.set(m[2], parseInt(m[1], 16));
+  const m = line.match(/^([0-9a-f]{8}) (?:([0-9a-f]{8}) )?[Tt] (\S+)$/);
+  if (m) {
+    symbols.set(m[3], parseInt(m[1], 16));
+    if (m[2]) sizes.set(m[3], parseInt(m[2], 16));
+  }
 }
 const symbol = (name) => {
   const a = symbols.get(name);
@@ -45,19 +49,23 @@ mcu.onBreak = (code) => {
 };
 
 // Calls the function at addr with r0-r3 = args; returns r0 and the cycles from the first
-// instruction to the return (the caller's BL is not counted).
-function call(addr, regs, maxCycles = 4e9) {
+// instruction to the return (the caller's BL is not counted), and of those the cycles spent with
+// the PC in [inside[0], inside[1]) when inside is given.
+function call(addr, regs, maxCycles = 4e9, inside = null) {
   for (let i = 0; i < 4; ++i) core.registers[i] = regs[i] ?? 0;
   core.SP = STACK_TOP;
   core.LR = RETURN | 1;
   core.PC = addr & ~1;
   const start = core.cycles;
   const limit = start + maxCycles;
+  let within = 0;
   while (core.PC !== RETURN) {
+    const pc = core.PC, before = core.cycles;
     core.executeInstruction();
+    if (inside && pc >= inside[0] && pc < inside[1]) within += core.cycles - before;
     if (core.cycles > limit) throw new Error(`call to 0x${addr.toString(16)} did not return`);
   }
-  return { r0: core.registers[0] >>> 0, cycles: core.cycles - start };
+  return { r0: core.registers[0] >>> 0, cycles: core.cycles - start, within };
 }
 
 const view = mcu.sramView;
@@ -141,13 +149,26 @@ const soft = benchDouble();
 const results = new Map();
 for (const k of kernels) results.set(`${k.p}/${k.kind}`, bench(k));
 
-// The rest of a pixel: compute_tile on a 16x16 tile, less its iterations at the measured rate.
-// This is sim::Model's cycles_per_pixel, without the tile encoding.
+// The rest of a pixel: a 32x32 tile computed row by row as the board does, and of its cycles those
+// outside the kernel (coordinates, the loop over pixels, the call), per pixel. This is
+// sim::Model's cycles_per_pixel, without the tile encoding. It leaves out that a pixel's last,
+// partial iteration costs less than a whole one, so it is an upper bound.
 const perPixel = new Map();
+// The board's kernels, picocray::escape32 and so on, whatever their parameters mangle to.
+const mangled = (p) => {
+  const prefix = `_ZN8picocray${String(p).length + 6}escape${p}E`;
+  const names = [...symbols.keys()].filter((n) => n.startsWith(prefix));
+  if (names.length !== 1) throw new Error(`expected one ${prefix}* in the harness image, found ${names.length}`);
+  return names[0];
+};
+const kernelSymbol = { 32: mangled(32), 64: mangled(64), 128: mangled(128) };
 for (const p of [32, 64, 128]) {
-  const pixels = 16 * 16;
-  const r = call(symbol('h_tile'), [p, 64, DATA]);
-  perPixel.set(p, { iterations: r.r0, perPixel: (r.cycles - r.r0 * results.get(`${p}/m0plus`).perIter) / pixels });
+  const pixels = 32 * 32;
+  const k = kernelSymbol[p];
+  const from = symbol(k) & ~1;
+  if (!sizes.get(k)) throw new Error(`no size for ${k} in the harness image`);
+  const r = call(symbol('h_tile'), [p, 64, DATA], 4e9, [from, from + sizes.get(k)]);
+  perPixel.set(p, { iterations: r.r0, perPixel: (r.cycles - r.within) / pixels });
 }
 
 // 3. Exactness: every Cortex-M0+ kernel (and the portable ones, on fewer points) on the seeded

@@ -36,6 +36,23 @@ struct TileTask {
 Coord pixel_x(const TileTask& t, uint32_t i);
 Coord pixel_y(const TileTask& t, uint32_t j);
 
+// The coordinates along one axis, pixel after pixel, without a division per pixel:
+// value() is origin + floor((2i+1) span / 2 side) for i = first, first + 1, ... (next() steps i),
+// the same integers as pixel_x (origin x0, span x1 - x0) and the floor in pixel_y (origin 0, span
+// y1 - y0). The numerator grows by 2 span per pixel, so the quotient grows by floor(2 span / 2
+// side) and by one more whenever the remainders pass 2 side. span >= 0; 1 <= side <= kMaxImageSide.
+class PixelAxis {
+ public:
+  PixelAxis(const Coord& origin, const Coord& span, uint32_t first, uint32_t side);
+  const Coord& value() const { return value_; }
+  void next();
+
+ private:
+  Coord value_;
+  Coord step_;
+  uint32_t rem_, step_rem_, d_;
+};
+
 // Escape count of one point, at each width. Hosts with __int128 and the Cortex-M0+
 // (kernel_m0plus.cpp) have fast paths; each must equal its portable reference below.
 uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter);
