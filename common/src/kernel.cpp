@@ -41,27 +41,76 @@ inline bool above_two(const Fixed<N>& a) {
   return false;
 }
 
+// The escape loop around one step, with Brent's check from iteration check_after + 1 on.
+// step(z) is one iteration: true when z escapes, else z becomes the next state. Iteration k tests
+// z_k; runs of 1, 2, 4, ... iterations each compare every new state with the one they began at.
+template <class State, class Step>
+inline uint16_t orbit(State z, uint16_t max_iter, uint32_t check_after, uint32_t* work, Step step) {
+  const uint32_t n = max_iter ? max_iter : 65536u;   // 0: the uint16_t counter goes round
+  uint32_t end = check_after < n ? check_after : n;  // the last iteration of this run
+  uint32_t k = 1;
+  for (; k <= end; ++k)
+    if (step(z)) {
+      if (work) *work = k;
+      return static_cast<uint16_t>(k);
+    }
+  for (uint32_t run = 1; end < n; run *= 2) {
+    const State saved = z;
+    end += run < n - end ? run : n - end;
+    for (; k <= end; ++k) {
+      if (step(z)) {
+        if (work) *work = k;
+        return static_cast<uint16_t>(k);
+      }
+      if (z == saved) {
+        if (work) *work = k;
+        return max_iter;
+      }
+    }
+  }
+  if (work) *work = n;
+  return max_iter;
+}
+
+template <class T>
+struct XY {
+  T x, y;
+  bool operator==(const XY& o) const { return x == o.x && y == o.y; }
+};
+
 template <int N>
-uint16_t escape_generic(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter) {
-  Fixed<N> x = cx, y = cy;
+struct FixedXY {
+  Fixed<N> x, y;
+  bool operator==(const FixedXY& o) const {
+    for (int i = 0; i < N; ++i)
+      if (x.w[i] != o.x.w[i] || y.w[i] != o.y.w[i]) return false;
+    return true;
+  }
+};
+
+template <int N>
+uint16_t escape_generic(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter,
+                        uint32_t check_after, uint32_t* work) {
   constexpr uint32_t kFourTop = 0x20000000u;
-  for (uint16_t k = 1;; ++k) {
-    if (above_two(x) || above_two(y)) return k;
+  return orbit(FixedXY<N>{cx, cy}, max_iter, check_after, work, [&](FixedXY<N>& z) {
+    Fixed<N>& x = z.x;
+    Fixed<N>& y = z.y;
+    if (above_two(x) || above_two(y)) return true;
     Fixed<N> ax = fx::abs(x), ay = fx::abs(y);
     Fixed<N> x2 = fx::mul_mag(ax, ax);
     Fixed<N> y2 = fx::mul_mag(ay, ay);
     Fixed<N> r2 = fx::add(x2, y2);
-    if (r2.w[N - 1] > kFourTop) return k;
+    if (r2.w[N - 1] > kFourTop) return true;
     if (r2.w[N - 1] == kFourTop) {
       for (int i = 0; i < N - 1; ++i)
-        if (r2.w[i] != 0) return k;
+        if (r2.w[i] != 0) return true;
     }
-    if (k == max_iter) return max_iter;
     Fixed<N> xy = fx::mul_mag(ax, ay);
     if (fx::is_neg(x) != fx::is_neg(y)) xy = fx::neg(xy);
     y = fx::add(fx::add(xy, xy), cy);
     x = fx::add(fx::sub(x2, y2), cx);
-  }
+    return false;
+  });
 }
 
 // Products toward zero: the magnitude's product shifted, then the sign put back.
@@ -80,28 +129,31 @@ Coord pixel_y(const TileTask& t, uint32_t j) {
   return fx::sub(t.y1, scaled_step(fx::sub(t.y1, t.y0), j, t.height));
 }
 
-uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter,
+                           uint32_t check_after, uint32_t* work) {
   const int32_t cr = static_cast<int32_t>(cx.w[0]), ci = static_cast<int32_t>(cy.w[0]);
   constexpr int32_t kTwo = 2 << 27;
   constexpr int32_t kFour = 4 << 27;
-  int32_t x = cr, y = ci;
-  for (uint16_t k = 1;; ++k) {
-    if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return k;
+  return orbit(XY<int32_t>{cr, ci}, max_iter, check_after, work, [&](XY<int32_t>& z) {
+    const int32_t x = z.x, y = z.y;
+    if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
     int32_t x2 = mul32(x, x), y2 = mul32(y, y);
-    if (x2 + y2 > kFour) return k;
-    if (k == max_iter) return max_iter;
+    if (x2 + y2 > kFour) return true;
     int32_t xy = mul32(x, y);
-    y = 2 * xy + ci;
-    x = x2 - y2 + cr;
-  }
+    z.y = 2 * xy + ci;
+    z.x = x2 - y2 + cr;
+    return false;
+  });
 }
 
-uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
-  return escape_generic<2>(cx, cy, max_iter);
+uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter,
+                        uint32_t check_after, uint32_t* work) {
+  return escape_generic<2>(cx, cy, max_iter, check_after, work);
 }
 
-uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
-  return escape_generic<4>(cx, cy, max_iter);
+uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter,
+                         uint32_t check_after, uint32_t* work) {
+  return escape_generic<4>(cx, cy, max_iter, check_after, work);
 }
 
 // The Cortex-M0+ (no 32x32->64 multiply) has its own escape32/64/128 in kernel_m0plus.cpp.
@@ -109,57 +161,60 @@ uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_it
 // The host's: the portable arithmetic in 64-bit words, with the sign handling made branch-free
 // (squares need none; a negative product is biased before the shift, which truncates it toward
 // zero). Tests hold it to escape32_portable.
-uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter, uint32_t* work) {
   const int64_t cr = static_cast<int32_t>(cx.w[0]), ci = static_cast<int32_t>(cy.w[0]);
   constexpr int64_t kTwo = int64_t{2} << 27;
   constexpr int64_t kFour = int64_t{4} << 27;
   constexpr int64_t kBias = (int64_t{1} << 27) - 1;
-  int64_t x = cr, y = ci;
-  for (uint16_t k = 1;; ++k) {
-    if (static_cast<uint64_t>(x + kTwo) > static_cast<uint64_t>(2 * kTwo) ||
-        static_cast<uint64_t>(y + kTwo) > static_cast<uint64_t>(2 * kTwo))
-      return k;
-    const int64_t x2 = (x * x) >> 27, y2 = (y * y) >> 27;
-    if (x2 + y2 > kFour) return k;
-    if (k == max_iter) return max_iter;
-    const int64_t p = x * y;
-    const int64_t xy = (p + ((p >> 63) & kBias)) >> 27;
-    y = 2 * xy + ci;
-    x = x2 - y2 + cr;
-  }
+  return orbit(XY<int64_t>{cr, ci}, max_iter, cycle_check_after(Precision::p32, max_iter), work,
+               [&](XY<int64_t>& z) {
+                 const int64_t x = z.x, y = z.y;
+                 if (static_cast<uint64_t>(x + kTwo) > static_cast<uint64_t>(2 * kTwo) ||
+                     static_cast<uint64_t>(y + kTwo) > static_cast<uint64_t>(2 * kTwo))
+                   return true;
+                 const int64_t x2 = (x * x) >> 27, y2 = (y * y) >> 27;
+                 if (x2 + y2 > kFour) return true;
+                 const int64_t p = x * y;
+                 const int64_t xy = (p + ((p >> 63) & kBias)) >> 27;
+                 z.y = 2 * xy + ci;
+                 z.x = x2 - y2 + cr;
+                 return false;
+               });
 }
 
 #if defined(__SIZEOF_INT128__)
 // Hosts with a 64x64->128 multiply: the same arithmetic as the limb version, magnitude products
 // shifted and the sign put back, in native words. Tests hold the two to equality.
-uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
+uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint32_t* work) {
   __extension__ typedef unsigned __int128 u128;
   const int64_t cr = static_cast<int64_t>(static_cast<uint64_t>(cx.w[1]) << 32 | cx.w[0]);
   const int64_t ci = static_cast<int64_t>(static_cast<uint64_t>(cy.w[1]) << 32 | cy.w[0]);
   constexpr int64_t kTwo = int64_t{2} << 59;
   constexpr uint64_t kFour = uint64_t{4} << 59;
-  int64_t x = cr, y = ci;
-  for (uint16_t k = 1;; ++k) {
-    if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return k;
-    uint64_t ax = static_cast<uint64_t>(x < 0 ? -x : x), ay = static_cast<uint64_t>(y < 0 ? -y : y);
-    uint64_t x2 = static_cast<uint64_t>((u128{ax} * ax) >> 59);
-    uint64_t y2 = static_cast<uint64_t>((u128{ay} * ay) >> 59);
-    if (x2 + y2 > kFour) return k;
-    if (k == max_iter) return max_iter;
-    int64_t xy = static_cast<int64_t>((u128{ax} * ay) >> 59);
-    if ((x < 0) != (y < 0)) xy = -xy;
-    y = 2 * xy + ci;
-    x = static_cast<int64_t>(x2) - static_cast<int64_t>(y2) + cr;
-  }
+  return orbit(XY<int64_t>{cr, ci}, max_iter, cycle_check_after(Precision::p64, max_iter), work,
+               [&](XY<int64_t>& z) {
+                 const int64_t x = z.x, y = z.y;
+                 if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
+                 uint64_t ax = static_cast<uint64_t>(x < 0 ? -x : x),
+                          ay = static_cast<uint64_t>(y < 0 ? -y : y);
+                 uint64_t x2 = static_cast<uint64_t>((u128{ax} * ax) >> 59);
+                 uint64_t y2 = static_cast<uint64_t>((u128{ay} * ay) >> 59);
+                 if (x2 + y2 > kFour) return true;
+                 int64_t xy = static_cast<int64_t>((u128{ax} * ay) >> 59);
+                 if ((x < 0) != (y < 0)) xy = -xy;
+                 z.y = 2 * xy + ci;
+                 z.x = static_cast<int64_t>(x2) - static_cast<int64_t>(y2) + cr;
+                 return false;
+               });
 }
 #else
-uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
-  return escape64_limbs(cx, cy, max_iter);
+uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint32_t* work) {
+  return escape64_limbs(cx, cy, max_iter, cycle_check_after(Precision::p64, max_iter), work);
 }
 #endif
 
-uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
-  return escape128_limbs(cx, cy, max_iter);
+uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter, uint32_t* work) {
+  return escape128_limbs(cx, cy, max_iter, cycle_check_after(Precision::p128, max_iter), work);
 }
 #endif  // !__ARM_ARCH_6M__
 
@@ -194,26 +249,32 @@ uint32_t divide_small(uint32_t* w, int words, uint32_t d) {
 }
 
 template <int N>
-inline uint16_t escape_n(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter);
+inline uint16_t escape_n(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter, uint32_t* work);
 template <>
-inline uint16_t escape_n<1>(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
-  return escape32(cx, cy, max_iter);
+inline uint16_t escape_n<1>(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter,
+                            uint32_t* work) {
+  return escape32(cx, cy, max_iter, work);
 }
 template <>
-inline uint16_t escape_n<2>(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
-  return escape64(cx, cy, max_iter);
+inline uint16_t escape_n<2>(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter,
+                            uint32_t* work) {
+  return escape64(cx, cy, max_iter, work);
 }
 template <>
-inline uint16_t escape_n<4>(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
-  return escape128(cx, cy, max_iter);
+inline uint16_t escape_n<4>(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter,
+                            uint32_t* work) {
+  return escape128(cx, cy, max_iter, work);
 }
 
 // The rows of a tile at one width: cx and cy as pixel_x and pixel_y define them, stepped exactly
 // (the same integers) instead of a 160-bit division per pixel. cy = y1 - floor(...): the floor
 // is stepped and subtracted, since stepping on -span would floor the other way.
 template <int N>
-uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32_t row_step) {
+uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32_t row_step,
+                 TileWork* work) {
   uint32_t sum = 0;
+  constexpr Precision kWidth = N == 1 ? Precision::p32 : N == 2 ? Precision::p64 : Precision::p128;
+  const uint32_t plain = cycle_check_after(kWidth, t.max_iter);
   PixelAxis row(fx::zero<4>(), fx::sub(t.y1, t.y0), t.y + first_row, t.height);
   const PixelAxis column0(t.x0, fx::sub(t.x1, t.x0), t.x, t.width);
   for (uint32_t r = first_row; r < t.h; r += row_step) {
@@ -221,7 +282,14 @@ uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32
     uint16_t* out = counts + r * t.w;
     PixelAxis column = column0;
     for (uint32_t c = 0; c < t.w; ++c) {
-      const uint16_t n = escape_n<N>(fx::narrow<N>(column.value()), cy, t.max_iter);
+      uint32_t ran = 0;
+      const uint16_t n =
+          escape_n<N>(fx::narrow<N>(column.value()), cy, t.max_iter, work ? &ran : nullptr);
+      if (work) {
+        const uint32_t p = ran < plain ? ran : plain;
+        work->plain += p;
+        work->checked += ran - p;
+      }
       out[c] = n;
       sum += n;
       column.next();
@@ -279,13 +347,13 @@ void PixelAxis::next() {
   }
 }
 
-uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row,
-                           uint8_t row_step) {
+uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row, uint8_t row_step,
+                           TileWork* work) {
   if (first_row >= t.h || row_step == 0) return 0;
   switch (t.precision) {
-    case Precision::p32: return rows_at<1>(t, counts, first_row, row_step);
-    case Precision::p64: return rows_at<2>(t, counts, first_row, row_step);
-    default: return rows_at<4>(t, counts, first_row, row_step);
+    case Precision::p32: return rows_at<1>(t, counts, first_row, row_step, work);
+    case Precision::p64: return rows_at<2>(t, counts, first_row, row_step, work);
+    default: return rows_at<4>(t, counts, first_row, row_step, work);
   }
 }
 
