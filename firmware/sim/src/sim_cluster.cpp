@@ -99,6 +99,28 @@ std::vector<uint8_t> Cluster::link_fault(const std::vector<uint8_t>& bytes, uint
   return out;
 }
 
+void Cluster::note_tile_cycles(const TileTask& t, uint64_t cycles) {
+  auto same = [](const Coord& a, const Coord& b) {
+    for (int i = 0; i < 4; ++i)
+      if (a.w[i] != b.w[i]) return false;
+    return true;
+  };
+  const TileTask& j = cycles_job_;
+  if (tile_cycles_.empty() || j.precision != t.precision || j.max_iter != t.max_iter ||
+      j.width != t.width || j.height != t.height || !same(j.x0, t.x0) || !same(j.x1, t.x1) ||
+      !same(j.y0, t.y0) || !same(j.y1, t.y1)) {
+    cycles_job_ = t;
+    tile_cycles_.clear();
+    stats_.job_cycles = 0;
+  }
+  auto [it, fresh] = tile_cycles_.emplace(static_cast<uint32_t>(t.x) << 16 | t.y, cycles);
+  if (!fresh) {
+    stats_.job_cycles -= it->second;
+    it->second = cycles;
+  }
+  stats_.job_cycles += cycles;
+}
+
 void Cluster::fire_faults() {
   const Faults& f = cfg_.faults;
   if (f.nodes.empty() && f.controller_reboot_at < 0) return;
