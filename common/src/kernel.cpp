@@ -1,5 +1,7 @@
 #include "picocray/kernel.h"
 
+#include "kernel_orbit.h"
+
 namespace picocray {
 namespace {
 
@@ -41,76 +43,30 @@ inline bool above_two(const Fixed<N>& a) {
   return false;
 }
 
-// The escape loop around one step, with Brent's check from iteration check_after + 1 on.
-// step(z) is one iteration: true when z escapes, else z becomes the next state. Iteration k tests
-// z_k; runs of 1, 2, 4, ... iterations each compare every new state with the one they began at.
-template <class State, class Step>
-inline uint16_t orbit(State z, uint16_t max_iter, uint32_t check_after, uint32_t* work, Step step) {
-  const uint32_t n = max_iter ? max_iter : 65536u;   // 0: the uint16_t counter goes round
-  uint32_t end = check_after < n ? check_after : n;  // the last iteration of this run
-  uint32_t k = 1;
-  for (; k <= end; ++k)
-    if (step(z)) {
-      if (work) *work = k;
-      return static_cast<uint16_t>(k);
-    }
-  for (uint32_t run = 1; end < n; run *= 2) {
-    const State saved = z;
-    end += run < n - end ? run : n - end;
-    for (; k <= end; ++k) {
-      if (step(z)) {
-        if (work) *work = k;
-        return static_cast<uint16_t>(k);
-      }
-      if (z == saved) {
-        if (work) *work = k;
-        return max_iter;
-      }
-    }
-  }
-  if (work) *work = n;
-  return max_iter;
-}
-
-template <class T>
-struct XY {
-  T x, y;
-  bool operator==(const XY& o) const { return x == o.x && y == o.y; }
-};
-
-template <int N>
-struct FixedXY {
-  Fixed<N> x, y;
-  bool operator==(const FixedXY& o) const {
-    for (int i = 0; i < N; ++i)
-      if (x.w[i] != o.x.w[i] || y.w[i] != o.y.w[i]) return false;
-    return true;
-  }
-};
-
 template <int N>
 uint16_t escape_generic(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter,
                         uint32_t check_after, uint32_t* work) {
   constexpr uint32_t kFourTop = 0x20000000u;
-  return orbit(FixedXY<N>{cx, cy}, max_iter, check_after, work, [&](FixedXY<N>& z) {
-    Fixed<N>& x = z.x;
-    Fixed<N>& y = z.y;
-    if (above_two(x) || above_two(y)) return true;
-    Fixed<N> ax = fx::abs(x), ay = fx::abs(y);
-    Fixed<N> x2 = fx::mul_mag(ax, ax);
-    Fixed<N> y2 = fx::mul_mag(ay, ay);
-    Fixed<N> r2 = fx::add(x2, y2);
-    if (r2.w[N - 1] > kFourTop) return true;
-    if (r2.w[N - 1] == kFourTop) {
-      for (int i = 0; i < N - 1; ++i)
-        if (r2.w[i] != 0) return true;
-    }
-    Fixed<N> xy = fx::mul_mag(ax, ay);
-    if (fx::is_neg(x) != fx::is_neg(y)) xy = fx::neg(xy);
-    y = fx::add(fx::add(xy, xy), cy);
-    x = fx::add(fx::sub(x2, y2), cx);
-    return false;
-  });
+  return detail::orbit(detail::FixedXY<N>{cx, cy}, max_iter, check_after, work,
+                       [&](detail::FixedXY<N>& z) {
+                         Fixed<N>& x = z.x;
+                         Fixed<N>& y = z.y;
+                         if (above_two(x) || above_two(y)) return true;
+                         Fixed<N> ax = fx::abs(x), ay = fx::abs(y);
+                         Fixed<N> x2 = fx::mul_mag(ax, ax);
+                         Fixed<N> y2 = fx::mul_mag(ay, ay);
+                         Fixed<N> r2 = fx::add(x2, y2);
+                         if (r2.w[N - 1] > kFourTop) return true;
+                         if (r2.w[N - 1] == kFourTop) {
+                           for (int i = 0; i < N - 1; ++i)
+                             if (r2.w[i] != 0) return true;
+                         }
+                         Fixed<N> xy = fx::mul_mag(ax, ay);
+                         if (fx::is_neg(x) != fx::is_neg(y)) xy = fx::neg(xy);
+                         y = fx::add(fx::add(xy, xy), cy);
+                         x = fx::add(fx::sub(x2, y2), cx);
+                         return false;
+                       });
 }
 
 // Products toward zero: the magnitude's product shifted, then the sign put back.
@@ -134,16 +90,17 @@ uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_it
   const int32_t cr = static_cast<int32_t>(cx.w[0]), ci = static_cast<int32_t>(cy.w[0]);
   constexpr int32_t kTwo = 2 << 27;
   constexpr int32_t kFour = 4 << 27;
-  return orbit(XY<int32_t>{cr, ci}, max_iter, check_after, work, [&](XY<int32_t>& z) {
-    const int32_t x = z.x, y = z.y;
-    if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
-    int32_t x2 = mul32(x, x), y2 = mul32(y, y);
-    if (x2 + y2 > kFour) return true;
-    int32_t xy = mul32(x, y);
-    z.y = 2 * xy + ci;
-    z.x = x2 - y2 + cr;
-    return false;
-  });
+  return detail::orbit(detail::XY<int32_t>{cr, ci}, max_iter, check_after, work,
+                       [&](detail::XY<int32_t>& z) {
+                         const int32_t x = z.x, y = z.y;
+                         if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
+                         int32_t x2 = mul32(x, x), y2 = mul32(y, y);
+                         if (x2 + y2 > kFour) return true;
+                         int32_t xy = mul32(x, y);
+                         z.y = 2 * xy + ci;
+                         z.x = x2 - y2 + cr;
+                         return false;
+                       });
 }
 
 uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter,
@@ -156,8 +113,9 @@ uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_it
   return escape_generic<4>(cx, cy, max_iter, check_after, work);
 }
 
-// The Cortex-M0+ (no 32x32->64 multiply) has its own escape32/64/128 in kernel_m0plus.cpp.
-#if !defined(__ARM_ARCH_6M__)
+// The Cortex-M0+ (no 32x32->64 multiply) has its own escape32/64/128 in kernel_m0plus.cpp, the
+// Cortex-M33 (RP2350) in kernel_m33.cpp.
+#if !defined(__ARM_ARCH_6M__) && !defined(__ARM_ARCH_8M_MAIN__)
 // The host's: the portable arithmetic in 64-bit words, with the sign handling made branch-free
 // (squares need none; a negative product is biased before the shift, which truncates it toward
 // zero). Tests hold it to escape32_portable.
@@ -166,20 +124,21 @@ uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter, uint3
   constexpr int64_t kTwo = int64_t{2} << 27;
   constexpr int64_t kFour = int64_t{4} << 27;
   constexpr int64_t kBias = (int64_t{1} << 27) - 1;
-  return orbit(XY<int64_t>{cr, ci}, max_iter, cycle_check_after(Precision::p32, max_iter), work,
-               [&](XY<int64_t>& z) {
-                 const int64_t x = z.x, y = z.y;
-                 if (static_cast<uint64_t>(x + kTwo) > static_cast<uint64_t>(2 * kTwo) ||
-                     static_cast<uint64_t>(y + kTwo) > static_cast<uint64_t>(2 * kTwo))
-                   return true;
-                 const int64_t x2 = (x * x) >> 27, y2 = (y * y) >> 27;
-                 if (x2 + y2 > kFour) return true;
-                 const int64_t p = x * y;
-                 const int64_t xy = (p + ((p >> 63) & kBias)) >> 27;
-                 z.y = 2 * xy + ci;
-                 z.x = x2 - y2 + cr;
-                 return false;
-               });
+  return detail::orbit(detail::XY<int64_t>{cr, ci}, max_iter,
+                       cycle_check_after(Precision::p32, max_iter), work,
+                       [&](detail::XY<int64_t>& z) {
+                         const int64_t x = z.x, y = z.y;
+                         if (static_cast<uint64_t>(x + kTwo) > static_cast<uint64_t>(2 * kTwo) ||
+                             static_cast<uint64_t>(y + kTwo) > static_cast<uint64_t>(2 * kTwo))
+                           return true;
+                         const int64_t x2 = (x * x) >> 27, y2 = (y * y) >> 27;
+                         if (x2 + y2 > kFour) return true;
+                         const int64_t p = x * y;
+                         const int64_t xy = (p + ((p >> 63) & kBias)) >> 27;
+                         z.y = 2 * xy + ci;
+                         z.x = x2 - y2 + cr;
+                         return false;
+                       });
 }
 
 #if defined(__SIZEOF_INT128__)
@@ -191,21 +150,22 @@ uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint3
   const int64_t ci = static_cast<int64_t>(static_cast<uint64_t>(cy.w[1]) << 32 | cy.w[0]);
   constexpr int64_t kTwo = int64_t{2} << 59;
   constexpr uint64_t kFour = uint64_t{4} << 59;
-  return orbit(XY<int64_t>{cr, ci}, max_iter, cycle_check_after(Precision::p64, max_iter), work,
-               [&](XY<int64_t>& z) {
-                 const int64_t x = z.x, y = z.y;
-                 if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
-                 uint64_t ax = static_cast<uint64_t>(x < 0 ? -x : x),
-                          ay = static_cast<uint64_t>(y < 0 ? -y : y);
-                 uint64_t x2 = static_cast<uint64_t>((u128{ax} * ax) >> 59);
-                 uint64_t y2 = static_cast<uint64_t>((u128{ay} * ay) >> 59);
-                 if (x2 + y2 > kFour) return true;
-                 int64_t xy = static_cast<int64_t>((u128{ax} * ay) >> 59);
-                 if ((x < 0) != (y < 0)) xy = -xy;
-                 z.y = 2 * xy + ci;
-                 z.x = static_cast<int64_t>(x2) - static_cast<int64_t>(y2) + cr;
-                 return false;
-               });
+  return detail::orbit(detail::XY<int64_t>{cr, ci}, max_iter,
+                       cycle_check_after(Precision::p64, max_iter), work,
+                       [&](detail::XY<int64_t>& z) {
+                         const int64_t x = z.x, y = z.y;
+                         if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
+                         uint64_t ax = static_cast<uint64_t>(x < 0 ? -x : x),
+                                  ay = static_cast<uint64_t>(y < 0 ? -y : y);
+                         uint64_t x2 = static_cast<uint64_t>((u128{ax} * ax) >> 59);
+                         uint64_t y2 = static_cast<uint64_t>((u128{ay} * ay) >> 59);
+                         if (x2 + y2 > kFour) return true;
+                         int64_t xy = static_cast<int64_t>((u128{ax} * ay) >> 59);
+                         if ((x < 0) != (y < 0)) xy = -xy;
+                         z.y = 2 * xy + ci;
+                         z.x = static_cast<int64_t>(x2) - static_cast<int64_t>(y2) + cr;
+                         return false;
+                       });
 }
 #else
 uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint32_t* work) {
@@ -216,7 +176,7 @@ uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint3
 uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter, uint32_t* work) {
   return escape128_limbs(cx, cy, max_iter, cycle_check_after(Precision::p128, max_iter), work);
 }
-#endif  // !__ARM_ARCH_6M__
+#endif  // neither the Cortex-M0+ nor the Cortex-M33
 
 namespace {
 
