@@ -75,6 +75,14 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)");
+  app.add_option_function<std::string>(
+         "--sim-board",
+         [&g](const std::string& board) {
+           g.sim.model = board == "pico2" ? sim::rp2350_model() : sim::Model{};
+         },
+         "Boards the simulated cluster models (sim ports): pico (RP2040, the default) or pico2 "
+         "(RP2350: 150 MHz, its Cortex-M33 kernels)")
+      ->check(CLI::IsMember({"pico", "pico2"}));
   app.add_option_function<std::vector<std::string>>(
          "--fault",
          [&g](const std::vector<std::string>& specs) {

@@ -30,6 +30,19 @@ struct Model {
   uint32_t cycles_per_pixel = 260;  // per pixel besides iterations: measured (docs/performance.md)
 };
 
+// A cluster of RP2350 boards (Pico 2): their default 150 MHz clock and the Cortex-M33 kernels'
+// cycles per iteration, counted from an instruction trace on an emulated Cortex-M33
+// (tools/m33-check: 32.9, 107.0, 508.7; the 32-bit figure with its cycle checks); per pixel the
+// RP2040's measured figure, an upper bound for the M33, which runs the same C code with a hardware
+// divider and a long multiply. The bus and the USB link are the RP2040's.
+inline Model rp2350_model() {
+  Model m;
+  m.cpu_hz = 150000000;
+  const uint32_t cycles[3] = {33, 107, 509};
+  for (int i = 0; i < 3; ++i) m.cycles_per_iter[i] = m.cycles_per_checked_iter[i] = cycles[i];
+  return m;
+}
+
 struct Config {
   uint32_t nodes = 8;  // secondaries, 1..64
   uint64_t seed = 1;
