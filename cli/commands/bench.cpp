@@ -75,8 +75,10 @@ struct Bounds {
 };
 
 Bounds bounds_of(const Row& r, const sim::Model& m) {
-  const double pixels = static_cast<double>(r.job.width) * r.job.height;
-  const int p = r.job.precision == Precision::p32 ? 0 : r.job.precision == Precision::p64 ? 1 : 2;
+  const double pixels = static_cast<double>(r.job.geometry.width) * r.job.geometry.height;
+  const int p = r.job.geometry.precision == Precision::p32   ? 0
+                : r.job.geometry.precision == Precision::p64 ? 1
+                                                             : 2;
   // A simulator in another process: the counts as iterations, every one in the plain loop (an
   // upper bound: it knows nothing of the cycles the kernels found).
   const double cycles = r.job_cycles
@@ -95,7 +97,7 @@ Bounds bounds_of(const Row& r, const sim::Model& m) {
 }
 
 nlohmann::json row_json(const Row& r, bool sim) {
-  const double pixels = static_cast<double>(r.job.width) * r.job.height;
+  const double pixels = static_cast<double>(r.job.geometry.width) * r.job.geometry.height;
   const double device_s = r.res.summary.elapsed_us / 1e6;
   nlohmann::json share = nlohmann::json::array();
   // By node index, the controller (0xFF) last.
@@ -132,10 +134,10 @@ nlohmann::json row_json(const Row& r, bool sim) {
   if (speedup) efficiency = *speedup / ideal;
   return {{"name", r.scene},
           {"nodes", r.nodes},
-          {"width", r.job.width},
-          {"height", r.job.height},
-          {"iterations", r.job.max_iter},
-          {"precision", std::stoi(precision_name(r.job.precision))},
+          {"width", r.job.geometry.width},
+          {"height", r.job.geometry.height},
+          {"iterations", r.job.geometry.max_iter},
+          {"precision", std::stoi(precision_name(r.job.geometry.precision))},
           {"tiles", r.res.summary.tiles},
           {"total_iterations", r.res.summary.iterations},
           {"wall_s", r.res.wall_s},

@@ -5,32 +5,10 @@
 namespace picocray {
 namespace {
 
-// 160-bit unsigned scratch for (2i+1) * span, which can pass 2^128.
-struct Wide {
-  uint32_t w[5];
-};
-
 // floor(((2k+1) * span) / (2n)) for a non-negative span.
 Coord scaled_step(const Coord& span, uint32_t k, uint32_t n) {
-  uint32_t m = 2 * k + 1;
-  Wide p{};
-  uint64_t carry = 0;
-  for (int i = 0; i < 4; ++i) {
-    uint64_t t = static_cast<uint64_t>(span.w[i]) * m + carry;
-    p.w[i] = static_cast<uint32_t>(t);
-    carry = t >> 32;
-  }
-  p.w[4] = static_cast<uint32_t>(carry);
-  uint64_t d = 2ull * n;
-  uint64_t rem = 0;
-  for (int i = 4; i >= 0; --i) {
-    uint64_t cur = (rem << 32) | p.w[i];
-    p.w[i] = static_cast<uint32_t>(cur / d);
-    rem = cur % d;
-  }
-  Coord r;
-  for (int i = 0; i < 4; ++i) r.w[i] = p.w[i];
-  return r;
+  bool overflow = false;
+  return fx::mul_div(span, 2 * k + 1, 2 * n, &overflow);
 }
 
 template <int N>
@@ -77,12 +55,12 @@ inline int32_t mul32(int32_t a, int32_t b) {
 
 }  // namespace
 
-Coord pixel_x(const TileTask& t, uint32_t i) {
-  return fx::add(t.x0, scaled_step(fx::sub(t.x1, t.x0), i, t.width));
+Coord pixel_x(const JobGeometry& g, uint32_t i) {
+  return fx::add(g.region.x0, scaled_step(fx::sub(g.region.x1, g.region.x0), i, g.width));
 }
 
-Coord pixel_y(const TileTask& t, uint32_t j) {
-  return fx::sub(t.y1, scaled_step(fx::sub(t.y1, t.y0), j, t.height));
+Coord pixel_y(const JobGeometry& g, uint32_t j) {
+  return fx::sub(g.region.y1, scaled_step(fx::sub(g.region.y1, g.region.y0), j, g.height));
 }
 
 uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter,
@@ -233,18 +211,20 @@ template <int N>
 uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32_t row_step,
                  TileWork* work) {
   uint32_t sum = 0;
+  const JobGeometry& g = t.geometry;
+  const Region& region = g.region;
   constexpr Precision kWidth = N == 1 ? Precision::p32 : N == 2 ? Precision::p64 : Precision::p128;
-  const uint32_t plain = cycle_check_after(kWidth, t.max_iter);
-  PixelAxis row(fx::zero<4>(), fx::sub(t.y1, t.y0), t.y + first_row, t.height);
-  const PixelAxis column0(t.x0, fx::sub(t.x1, t.x0), t.x, t.width);
-  for (uint32_t r = first_row; r < t.h; r += row_step) {
-    const Fixed<N> cy = fx::narrow<N>(fx::sub(t.y1, row.value()));
-    uint16_t* out = counts + r * t.w;
+  const uint32_t plain = cycle_check_after(kWidth, g.max_iter);
+  PixelAxis row(fx::zero<4>(), fx::sub(region.y1, region.y0), t.rect.y + first_row, g.height);
+  const PixelAxis column0(region.x0, fx::sub(region.x1, region.x0), t.rect.x, g.width);
+  for (uint32_t r = first_row; r < t.rect.h; r += row_step) {
+    const Fixed<N> cy = fx::narrow<N>(fx::sub(region.y1, row.value()));
+    uint16_t* out = counts + r * t.rect.w;
     PixelAxis column = column0;
-    for (uint32_t c = 0; c < t.w; ++c) {
+    for (uint32_t c = 0; c < t.rect.w; ++c) {
       uint32_t ran = 0;
       const uint16_t n =
-          escape_n<N>(fx::narrow<N>(column.value()), cy, t.max_iter, work ? &ran : nullptr);
+          escape_n<N>(fx::narrow<N>(column.value()), cy, g.max_iter, work ? &ran : nullptr);
       if (work) {
         const uint32_t p = ran < plain ? ran : plain;
         work->plain += p;
@@ -254,7 +234,7 @@ uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32
       sum += n;
       column.next();
     }
-    if (r + row_step < t.h)
+    if (r + row_step < t.rect.h)
       for (uint32_t s = 0; s < row_step; ++s) row.next();
   }
   return sum;
@@ -309,8 +289,8 @@ void PixelAxis::next() {
 
 uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row, uint8_t row_step,
                            TileWork* work) {
-  if (first_row >= t.h || row_step == 0) return 0;
-  switch (t.precision) {
+  if (first_row >= t.rect.h || row_step == 0) return 0;
+  switch (t.geometry.precision) {
     case Precision::p32: return rows_at<1>(t, counts, first_row, row_step, work);
     case Precision::p64: return rows_at<2>(t, counts, first_row, row_step, work);
     default: return rows_at<4>(t, counts, first_row, row_step, work);

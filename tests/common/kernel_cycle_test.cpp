@@ -109,13 +109,10 @@ TEST_CASE(
   CHECK(w == 1000);
   // A tile's work splits into plain and checked iterations at the schedule's point.
   TileTask t;
-  t.max_iter = 256;
-  t.width = t.height = 8;
-  t.w = t.h = 8;
-  t.x0 = dec("-0.3");
-  t.x1 = dec("0.1");
-  t.y0 = dec("-0.2");
-  t.y1 = dec("0.2");
+  t.geometry.max_iter = 256;
+  t.geometry.width = t.geometry.height = 8;
+  t.rect.w = t.rect.h = 8;
+  t.geometry.region = {dec("-0.3"), dec("0.1"), dec("-0.2"), dec("0.2")};
   uint16_t counts[64];
   TileWork work;
   const uint32_t sum = compute_tile_rows(t, counts, 0, 1, &work);

@@ -64,29 +64,30 @@ uint32_t h_escape_double(const double* cx, const double* cy, uint32_t max_iter) 
 // One 32x32 tile (the bench's tile size) from the middle of the whole set at 640x480
 // (-2.5..1 x -1.25..1.25), computed as the board computes it (firmware/rp2040/compute.cpp): one
 // compute_tile_rows call per row, each a piece of one row. run.js subtracts the iterations to get
-// what a pixel costs beyond them; returns the sum of counts.
+// what a pixel costs besides the kernel; returns the sum of counts.
 uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   TileTask t;
-  t.precision = static_cast<Precision>(precision);
-  t.max_iter = static_cast<uint16_t>(max_iter);
-  t.width = 640;
-  t.height = 480;
-  t.x0 = fx::from_int<4>(0);
-  t.x0.w[3] = 0xEC000000u;  // -2.5
-  t.x1 = fx::from_int<4>(1);
-  t.y0 = fx::from_int<4>(0);
-  t.y0.w[3] = 0xF6000000u;  // -1.25
-  t.y1 = fx::from_int<4>(0);
-  t.y1.w[3] = 0x0A000000u;  // 1.25
-  t.x = 400;
-  t.y = 160;
-  t.w = t.h = 32;
+  JobGeometry& g = t.geometry;
+  g.precision = static_cast<Precision>(precision);
+  g.max_iter = static_cast<uint16_t>(max_iter);
+  g.width = 640;
+  g.height = 480;
+  g.region.x0 = fx::from_int<4>(0);
+  g.region.x0.w[3] = 0xEC000000u;  // -2.5
+  g.region.x1 = fx::from_int<4>(1);
+  g.region.y0 = fx::from_int<4>(0);
+  g.region.y0.w[3] = 0xF6000000u;  // -1.25
+  g.region.y1 = fx::from_int<4>(0);
+  g.region.y1.w[3] = 0x0A000000u;  // 1.25
+  t.rect.x = 400;
+  t.rect.y = 160;
+  t.rect.w = t.rect.h = 32;
   uint32_t sum = 0;
-  for (uint8_t r = 0; r < t.h; ++r) {
+  for (uint8_t r = 0; r < t.rect.h; ++r) {
     TileTask piece = t;
-    piece.y = static_cast<uint16_t>(t.y + r);
-    piece.h = 1;
-    sum += compute_tile_rows(piece, counts + r * t.w, 0, 1);
+    piece.rect.y = static_cast<uint16_t>(t.rect.y + r);
+    piece.rect.h = 1;
+    sum += compute_tile_rows(piece, counts + r * t.rect.w, 0, 1);
   }
   return sum;
 }

@@ -163,7 +163,8 @@ size_t Board::write(const uint8_t* data, size_t len) {
 
 void Board::start(const TileTask& task, uint16_t* counts) {
   const Model& m = cluster_.model();
-  const int p = task.precision == Precision::p32 ? 0 : task.precision == Precision::p64 ? 1 : 2;
+  const Precision width = task.geometry.precision;
+  const int p = width == Precision::p32 ? 0 : width == Precision::p64 ? 1 : 2;
   // Two cores split a tile by rows; the tile is done when the slower half is. The cycles are the
   // iterations the kernels ran (fewer than the counts where a cycle proved a point inside).
   uint64_t cycles = 0, all = 0;
@@ -175,13 +176,13 @@ void Board::start(const TileTask& task, uint16_t* counts) {
   for (uint8_t part = 0; part < parts; ++part) {
     uint32_t it = 0;
     uint64_t c = 0;
-    for (uint32_t r = part; r < task.h; r += parts) {
+    for (uint32_t r = part; r < task.rect.h; r += parts) {
       it += row_sums[r];
       c += row_work[r].plain * m.cycles_per_iter[p] +
            row_work[r].checked * m.cycles_per_checked_iter[p];
     }
-    uint32_t rows = (task.h + parts - 1u - part) / parts;
-    c += static_cast<uint64_t>(rows) * task.w * m.cycles_per_pixel;
+    uint32_t rows = (task.rect.h + parts - 1u - part) / parts;
+    c += static_cast<uint64_t>(rows) * task.rect.w * m.cycles_per_pixel;
     cycles = std::max(cycles, c);
     all += c;
     iterations_ += it;

@@ -100,20 +100,12 @@ std::vector<uint8_t> Cluster::link_fault(const std::vector<uint8_t>& bytes, uint
 }
 
 void Cluster::note_tile_cycles(const TileTask& t, uint64_t cycles) {
-  auto same = [](const Coord& a, const Coord& b) {
-    for (int i = 0; i < 4; ++i)
-      if (a.w[i] != b.w[i]) return false;
-    return true;
-  };
-  const TileTask& j = cycles_job_;
-  if (tile_cycles_.empty() || j.precision != t.precision || j.max_iter != t.max_iter ||
-      j.width != t.width || j.height != t.height || !same(j.x0, t.x0) || !same(j.x1, t.x1) ||
-      !same(j.y0, t.y0) || !same(j.y1, t.y1)) {
+  if (tile_cycles_.empty() || !TileCache::same_job(cycles_job_.geometry, t.geometry)) {
     cycles_job_ = t;
     tile_cycles_.clear();
     stats_.job_cycles = 0;
   }
-  auto [it, fresh] = tile_cycles_.emplace(static_cast<uint32_t>(t.x) << 16 | t.y, cycles);
+  auto [it, fresh] = tile_cycles_.emplace(static_cast<uint32_t>(t.rect.x) << 16 | t.rect.y, cycles);
   if (!fresh) {
     stats_.job_cycles -= it->second;
     it->second = cycles;

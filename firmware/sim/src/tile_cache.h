@@ -27,6 +27,9 @@ class TileCache {
   // queued for the workers.
   void get(const TileTask& t, uint16_t* counts, uint32_t* row_sums, TileWork* row_work);
 
+  // Whether two tasks belong to the same job (its geometry, every bit of the corners).
+  static bool same_job(const JobGeometry& a, const JobGeometry& b);
+
  private:
   struct Entry {
     TileTask task;
@@ -39,7 +42,6 @@ class TileCache {
 
   static void compute(Entry& e);
   void worker();
-  bool same_job(const TileTask& a, const TileTask& b) const;
   EntryPtr find(const TileTask& t);
   void predict(const TileTask& t);  // with mu_ held
   bool run_one(std::unique_lock<std::mutex>& lk);
@@ -49,8 +51,7 @@ class TileCache {
   std::deque<EntryPtr> queue_;
   std::vector<EntryPtr> entries_;  // queued, running or done, not yet taken
   bool have_job_ = false;
-  TileTask job_;
-  uint8_t tile_w_ = 0, tile_h_ = 0;
+  JobGeometry job_;
   uint32_t predicted_up_to_ = 0;  // place in the hand-out order the queue reaches
   uint32_t asked_ = 0;            // tiles asked for in this job
   bool stop_ = false;
