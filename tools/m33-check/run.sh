@@ -23,7 +23,8 @@ mkdir -p "$out"
 flags=(-mcpu=cortex-m33 -mthumb -mfloat-abi=soft -O3 -DNDEBUG -fno-exceptions -fno-unwind-tables
        -fno-rtti -fno-use-cxa-atexit -ffunction-sections -fdata-sections -std=gnu++17
        -Wall -Wextra -Wpedantic -Werror -I"$root/common/include")
-sources=("$here/startup.cpp" "$here/image.cpp" "$root/common/src/kernel.cpp" "$root/common/src/kernel_m33.cpp")
+sources=("$here/startup.cpp" "$here/image.cpp" "$root/common/src/kernel.cpp" "$root/common/src/kernel_m33.cpp"
+         "$root/common/src/fixed.cpp")
 # Semihosting output (SYS_WRITE0) goes to a file: run FILE ARGS...
 run() {
   local file=$1
@@ -37,7 +38,7 @@ run() {
 arm-none-eabi-g++ "${flags[@]}" -nostdlib -nostartfiles -T "$here/link.ld" "${sources[@]}" -lc -lgcc \
   -o "$out/image.elf"
 "${CXX:-c++}" -std=c++17 -O2 -Wall -Wextra -I"$root/common/include" "$here/host.cpp" \
-  "$root/common/src/kernel.cpp" -o "$out/host"
+  "$root/common/src/kernel.cpp" "$root/common/src/fixed.cpp" -o "$out/host"
 "$out/host" > "$out/want.txt"
 run "$out/got.raw" -kernel "$out/image.elf"
 tr -d '\r' < "$out/got.raw" > "$out/got.txt"
