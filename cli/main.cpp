@@ -81,6 +81,14 @@ int main(int argc, char** argv) {
          "Board image for emu ports and `picocray emu` (env PICOCRAY_FIRMWARE; default: "
          "build/firmware-pico/picocray.elf of this source tree)")
       ->type_name("PATH");
+  app.add_option_function<std::string>(
+         "--sim-board",
+         [&g](const std::string& board) {
+           g.sim.model = board == "pico2" ? sim::rp2350_model() : sim::Model{};
+         },
+         "Boards the simulated cluster models (sim ports): pico (RP2040, the default) or pico2 "
+         "(RP2350: 150 MHz, its Cortex-M33 kernels)")
+      ->check(CLI::IsMember({"pico", "pico2"}));
   app.add_option_function<std::vector<std::string>>(
          "--fault",
          [&g](const std::vector<std::string>& specs) {

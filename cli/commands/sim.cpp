@@ -15,12 +15,14 @@ struct SimCommandOptions {
   uint32_t nodes = 8;
   uint64_t seed = 1;
   uint32_t cpu_mhz = 0, i2c_khz = 0, usb_kbps = 0;  // 0: the model's default
+  std::string board = "pico";
 };
 
 int run_sim(const Globals& g, const SimCommandOptions& o) {
   sim::Config cfg;
   cfg.nodes = o.nodes;
   cfg.seed = o.seed;
+  if (o.board == "pico2") cfg.model = sim::rp2350_model();
   if (o.cpu_mhz != 0) cfg.model.cpu_hz = o.cpu_mhz * 1000000u;
   if (o.i2c_khz != 0) cfg.model.i2c_hz = o.i2c_khz * 1000u;
   if (o.usb_kbps != 0) cfg.model.usb_bytes_per_s = o.usb_kbps * 1000u / 8u;
@@ -60,7 +62,11 @@ void add_sim_command(CLI::App& app, Globals& g) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed (unique IDs, back-off)")->capture_default_str();
-  cmd->add_option("--cpu-mhz", o->cpu_mhz, "Modelled RP2040 clock (default 125)")
+  cmd->add_option("--board", o->board,
+                  "Boards modelled: pico (RP2040) or pico2 (RP2350: 150 MHz, Cortex-M33 kernels)")
+      ->check(CLI::IsMember({"pico", "pico2"}))
+      ->capture_default_str();
+  cmd->add_option("--cpu-mhz", o->cpu_mhz, "Modelled clock (default 125, pico2 150)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--i2c-khz", o->i2c_khz, "Modelled I2C SCL rate (default 1000)")
       ->check(CLI::Range(10, 10000));

@@ -1,5 +1,7 @@
 #include "picocray/kernel.h"
 
+#include "kernel_orbit.h"
+
 namespace picocray {
 namespace {
 
@@ -20,26 +22,29 @@ inline bool above_two(const Fixed<N>& a) {
 }
 
 template <int N>
-uint16_t escape_generic(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter) {
-  Fixed<N> x = cx, y = cy;
+uint16_t escape_generic(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter,
+                        uint32_t check_after, uint32_t* work) {
   constexpr uint32_t kFourTop = 0x20000000u;
-  for (uint16_t k = 1;; ++k) {
-    if (above_two(x) || above_two(y)) return k;
-    Fixed<N> ax = fx::abs(x), ay = fx::abs(y);
-    Fixed<N> x2 = fx::mul_mag(ax, ax);
-    Fixed<N> y2 = fx::mul_mag(ay, ay);
-    Fixed<N> r2 = fx::add(x2, y2);
-    if (r2.w[N - 1] > kFourTop) return k;
-    if (r2.w[N - 1] == kFourTop) {
-      for (int i = 0; i < N - 1; ++i)
-        if (r2.w[i] != 0) return k;
-    }
-    if (k == max_iter) return max_iter;
-    Fixed<N> xy = fx::mul_mag(ax, ay);
-    if (fx::is_neg(x) != fx::is_neg(y)) xy = fx::neg(xy);
-    y = fx::add(fx::add(xy, xy), cy);
-    x = fx::add(fx::sub(x2, y2), cx);
-  }
+  return detail::orbit(detail::FixedXY<N>{cx, cy}, max_iter, check_after, work,
+                       [&](detail::FixedXY<N>& z) {
+                         Fixed<N>& x = z.x;
+                         Fixed<N>& y = z.y;
+                         if (above_two(x) || above_two(y)) return true;
+                         Fixed<N> ax = fx::abs(x), ay = fx::abs(y);
+                         Fixed<N> x2 = fx::mul_mag(ax, ax);
+                         Fixed<N> y2 = fx::mul_mag(ay, ay);
+                         Fixed<N> r2 = fx::add(x2, y2);
+                         if (r2.w[N - 1] > kFourTop) return true;
+                         if (r2.w[N - 1] == kFourTop) {
+                           for (int i = 0; i < N - 1; ++i)
+                             if (r2.w[i] != 0) return true;
+                         }
+                         Fixed<N> xy = fx::mul_mag(ax, ay);
+                         if (fx::is_neg(x) != fx::is_neg(y)) xy = fx::neg(xy);
+                         y = fx::add(fx::add(xy, xy), cy);
+                         x = fx::add(fx::sub(x2, y2), cx);
+                         return false;
+                       });
 }
 
 // Products toward zero: the magnitude's product shifted, then the sign put back.
@@ -58,110 +63,238 @@ Coord pixel_y(const JobGeometry& g, uint32_t j) {
   return fx::sub(g.region.y1, scaled_step(fx::sub(g.region.y1, g.region.y0), j, g.height));
 }
 
-uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter,
+                           uint32_t check_after, uint32_t* work) {
   const int32_t cr = static_cast<int32_t>(cx.w[0]), ci = static_cast<int32_t>(cy.w[0]);
   constexpr int32_t kTwo = 2 << 27;
   constexpr int32_t kFour = 4 << 27;
-  int32_t x = cr, y = ci;
-  for (uint16_t k = 1;; ++k) {
-    if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return k;
-    int32_t x2 = mul32(x, x), y2 = mul32(y, y);
-    if (x2 + y2 > kFour) return k;
-    if (k == max_iter) return max_iter;
-    int32_t xy = mul32(x, y);
-    y = 2 * xy + ci;
-    x = x2 - y2 + cr;
-  }
+  return detail::orbit(detail::XY<int32_t>{cr, ci}, max_iter, check_after, work,
+                       [&](detail::XY<int32_t>& z) {
+                         const int32_t x = z.x, y = z.y;
+                         if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
+                         int32_t x2 = mul32(x, x), y2 = mul32(y, y);
+                         if (x2 + y2 > kFour) return true;
+                         int32_t xy = mul32(x, y);
+                         z.y = 2 * xy + ci;
+                         z.x = x2 - y2 + cr;
+                         return false;
+                       });
 }
 
-uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
-  return escape_generic<2>(cx, cy, max_iter);
+uint16_t escape64_limbs(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter,
+                        uint32_t check_after, uint32_t* work) {
+  return escape_generic<2>(cx, cy, max_iter, check_after, work);
 }
 
-uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
-  return escape_generic<4>(cx, cy, max_iter);
+uint16_t escape128_limbs(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter,
+                         uint32_t check_after, uint32_t* work) {
+  return escape_generic<4>(cx, cy, max_iter, check_after, work);
 }
 
-// The Cortex-M0+ (no 32x32->64 multiply) has its own escape32/64/128 in kernel_m0plus.cpp.
-#if !defined(__ARM_ARCH_6M__)
+// The Cortex-M0+ (no 32x32->64 multiply) has its own escape32/64/128 in kernel_m0plus.cpp, the
+// Cortex-M33 (RP2350) in kernel_m33.cpp.
+#if !defined(__ARM_ARCH_6M__) && !defined(__ARM_ARCH_8M_MAIN__)
 // The host's: the portable arithmetic in 64-bit words, with the sign handling made branch-free
 // (squares need none; a negative product is biased before the shift, which truncates it toward
 // zero). Tests hold it to escape32_portable.
-uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
+uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter, uint32_t* work) {
   const int64_t cr = static_cast<int32_t>(cx.w[0]), ci = static_cast<int32_t>(cy.w[0]);
   constexpr int64_t kTwo = int64_t{2} << 27;
   constexpr int64_t kFour = int64_t{4} << 27;
   constexpr int64_t kBias = (int64_t{1} << 27) - 1;
-  int64_t x = cr, y = ci;
-  for (uint16_t k = 1;; ++k) {
-    if (static_cast<uint64_t>(x + kTwo) > static_cast<uint64_t>(2 * kTwo) ||
-        static_cast<uint64_t>(y + kTwo) > static_cast<uint64_t>(2 * kTwo))
-      return k;
-    const int64_t x2 = (x * x) >> 27, y2 = (y * y) >> 27;
-    if (x2 + y2 > kFour) return k;
-    if (k == max_iter) return max_iter;
-    const int64_t p = x * y;
-    const int64_t xy = (p + ((p >> 63) & kBias)) >> 27;
-    y = 2 * xy + ci;
-    x = x2 - y2 + cr;
-  }
+  return detail::orbit(detail::XY<int64_t>{cr, ci}, max_iter,
+                       cycle_check_after(Precision::p32, max_iter), work,
+                       [&](detail::XY<int64_t>& z) {
+                         const int64_t x = z.x, y = z.y;
+                         if (static_cast<uint64_t>(x + kTwo) > static_cast<uint64_t>(2 * kTwo) ||
+                             static_cast<uint64_t>(y + kTwo) > static_cast<uint64_t>(2 * kTwo))
+                           return true;
+                         const int64_t x2 = (x * x) >> 27, y2 = (y * y) >> 27;
+                         if (x2 + y2 > kFour) return true;
+                         const int64_t p = x * y;
+                         const int64_t xy = (p + ((p >> 63) & kBias)) >> 27;
+                         z.y = 2 * xy + ci;
+                         z.x = x2 - y2 + cr;
+                         return false;
+                       });
 }
 
 #if defined(__SIZEOF_INT128__)
 // Hosts with a 64x64->128 multiply: the same arithmetic as the limb version, magnitude products
 // shifted and the sign put back, in native words. Tests hold the two to equality.
-uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
+uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint32_t* work) {
   __extension__ typedef unsigned __int128 u128;
   const int64_t cr = static_cast<int64_t>(static_cast<uint64_t>(cx.w[1]) << 32 | cx.w[0]);
   const int64_t ci = static_cast<int64_t>(static_cast<uint64_t>(cy.w[1]) << 32 | cy.w[0]);
   constexpr int64_t kTwo = int64_t{2} << 59;
   constexpr uint64_t kFour = uint64_t{4} << 59;
-  int64_t x = cr, y = ci;
-  for (uint16_t k = 1;; ++k) {
-    if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return k;
-    uint64_t ax = static_cast<uint64_t>(x < 0 ? -x : x), ay = static_cast<uint64_t>(y < 0 ? -y : y);
-    uint64_t x2 = static_cast<uint64_t>((u128{ax} * ax) >> 59);
-    uint64_t y2 = static_cast<uint64_t>((u128{ay} * ay) >> 59);
-    if (x2 + y2 > kFour) return k;
-    if (k == max_iter) return max_iter;
-    int64_t xy = static_cast<int64_t>((u128{ax} * ay) >> 59);
-    if ((x < 0) != (y < 0)) xy = -xy;
-    y = 2 * xy + ci;
-    x = static_cast<int64_t>(x2) - static_cast<int64_t>(y2) + cr;
-  }
+  return detail::orbit(detail::XY<int64_t>{cr, ci}, max_iter,
+                       cycle_check_after(Precision::p64, max_iter), work,
+                       [&](detail::XY<int64_t>& z) {
+                         const int64_t x = z.x, y = z.y;
+                         if (x > kTwo || x < -kTwo || y > kTwo || y < -kTwo) return true;
+                         uint64_t ax = static_cast<uint64_t>(x < 0 ? -x : x),
+                                  ay = static_cast<uint64_t>(y < 0 ? -y : y);
+                         uint64_t x2 = static_cast<uint64_t>((u128{ax} * ax) >> 59);
+                         uint64_t y2 = static_cast<uint64_t>((u128{ay} * ay) >> 59);
+                         if (x2 + y2 > kFour) return true;
+                         int64_t xy = static_cast<int64_t>((u128{ax} * ay) >> 59);
+                         if ((x < 0) != (y < 0)) xy = -xy;
+                         z.y = 2 * xy + ci;
+                         z.x = static_cast<int64_t>(x2) - static_cast<int64_t>(y2) + cr;
+                         return false;
+                       });
 }
 #else
-uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter) {
-  return escape64_limbs(cx, cy, max_iter);
+uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint32_t* work) {
+  return escape64_limbs(cx, cy, max_iter, cycle_check_after(Precision::p64, max_iter), work);
 }
 #endif
 
-uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
-  return escape128_limbs(cx, cy, max_iter);
+uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter, uint32_t* work) {
+  return escape128_limbs(cx, cy, max_iter, cycle_check_after(Precision::p128, max_iter), work);
 }
-#endif  // !__ARM_ARCH_6M__
+#endif  // neither the Cortex-M0+ nor the Cortex-M33
 
-uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row,
-                           uint8_t row_step) {
-  const JobGeometry& g = t.geometry;
-  const uint16_t it = g.max_iter;
-  uint32_t sum = 0;
-  for (uint32_t r = first_row; r < t.rect.h; r += row_step) {
-    Coord cy = pixel_y(g, t.rect.y + r);
-    uint16_t* row = counts + r * t.rect.w;
-    for (uint32_t c = 0; c < t.rect.w; ++c) {
-      Coord cx = pixel_x(g, t.rect.x + c);
-      uint16_t n;
-      switch (g.precision) {
-        case Precision::p32: n = escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), it); break;
-        case Precision::p64: n = escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), it); break;
-        default: n = escape128(cx, cy, it); break;
+namespace {
+
+inline void add_one(Coord& a) {
+  for (int i = 0; i < 4; ++i)
+    if (++a.w[i] != 0) return;
+}
+
+// Long division of a little-endian number of 32-bit words by 2 <= d <= 2^16, in 16-bit digits, so
+// that each step is one 32-bit division (the RP2040's hardware divider; no 64-bit division), and
+// none at all while the remainder so far is below d. Leaves the quotient in w, returns the
+// remainder.
+uint32_t divide_small(uint32_t* w, int words, uint32_t d) {
+  uint32_t rem = 0;
+  for (int i = words - 1; i >= 0; --i) {
+    uint32_t q = 0;
+    for (int half = 16; half >= 0; half -= 16) {
+      const uint32_t cur = (rem << 16) | ((w[i] >> half) & 0xFFFFu);
+      uint32_t digit = 0;
+      rem = cur;
+      if (cur >= d) {
+        digit = cur / d;
+        rem = cur - digit * d;
       }
-      row[c] = n;
-      sum += n;
+      q = (q << 16) | digit;
     }
+    w[i] = q;
+  }
+  return rem;
+}
+
+template <int N>
+inline uint16_t escape_n(const Fixed<N>& cx, const Fixed<N>& cy, uint16_t max_iter, uint32_t* work);
+template <>
+inline uint16_t escape_n<1>(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter,
+                            uint32_t* work) {
+  return escape32(cx, cy, max_iter, work);
+}
+template <>
+inline uint16_t escape_n<2>(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter,
+                            uint32_t* work) {
+  return escape64(cx, cy, max_iter, work);
+}
+template <>
+inline uint16_t escape_n<4>(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter,
+                            uint32_t* work) {
+  return escape128(cx, cy, max_iter, work);
+}
+
+// The rows of a tile at one width: cx and cy as pixel_x and pixel_y define them, stepped exactly
+// (the same integers) instead of a 160-bit division per pixel. cy = y1 - floor(...): the floor
+// is stepped and subtracted, since stepping on -span would floor the other way.
+template <int N>
+uint32_t rows_at(const TileTask& t, uint16_t* counts, uint32_t first_row, uint32_t row_step,
+                 TileWork* work) {
+  uint32_t sum = 0;
+  const JobGeometry& g = t.geometry;
+  const Region& region = g.region;
+  constexpr Precision kWidth = N == 1 ? Precision::p32 : N == 2 ? Precision::p64 : Precision::p128;
+  const uint32_t plain = cycle_check_after(kWidth, g.max_iter);
+  PixelAxis row(fx::zero<4>(), fx::sub(region.y1, region.y0), t.rect.y + first_row, g.height);
+  const PixelAxis column0(region.x0, fx::sub(region.x1, region.x0), t.rect.x, g.width);
+  for (uint32_t r = first_row; r < t.rect.h; r += row_step) {
+    const Fixed<N> cy = fx::narrow<N>(fx::sub(region.y1, row.value()));
+    uint16_t* out = counts + r * t.rect.w;
+    PixelAxis column = column0;
+    for (uint32_t c = 0; c < t.rect.w; ++c) {
+      uint32_t ran = 0;
+      const uint16_t n =
+          escape_n<N>(fx::narrow<N>(column.value()), cy, g.max_iter, work ? &ran : nullptr);
+      if (work) {
+        const uint32_t p = ran < plain ? ran : plain;
+        work->plain += p;
+        work->checked += ran - p;
+      }
+      out[c] = n;
+      sum += n;
+      column.next();
+    }
+    if (r + row_step < t.rect.h)
+      for (uint32_t s = 0; s < row_step; ++s) row.next();
   }
   return sum;
+}
+
+}  // namespace
+
+// (2i+1) span = (2i+1) (q d + r): the quotient is (2i+1) q plus that of (2i+1) r, a 32-bit
+// division (r < d <= 2^15); one pixel on adds 2 span = 2q d + 2r. So a division of span by d,
+// word by word, and one 32-bit division give the first pixel and the step.
+PixelAxis::PixelAxis(const Coord& origin, const Coord& span, uint32_t first, uint32_t side) {
+  d_ = 2u * side;
+  Coord q = span;
+  const uint32_t r = divide_small(q.w, 4, d_);
+  const uint32_t m = 2u * first + 1u;
+  const uint32_t mr = m * r;  // below 2^30
+  const uint32_t extra = mr / d_;
+  rem_ = mr - extra * d_;
+  // value = origin + m q + extra (m q < 2^128: it is at most the span's (2i+1)/2d share, <= span)
+  Coord mq;
+  uint32_t carry = extra;
+  for (int i = 0; i < 4; ++i) {
+    const uint64_t p = static_cast<uint64_t>(q.w[i]) * m + carry;
+    mq.w[i] = static_cast<uint32_t>(p);
+    carry = static_cast<uint32_t>(p >> 32);
+  }
+  value_ = fx::add(origin, mq);
+  step_ = fx::add(q, q);
+  step_rem_ = 2u * r;
+  if (step_rem_ >= d_) {
+    step_rem_ -= d_;
+    add_one(step_);
+  }
+}
+
+void PixelAxis::next() {
+  rem_ += step_rem_;
+  uint32_t carry = 0;
+  if (rem_ >= d_) {
+    rem_ -= d_;
+    carry = 1;
+  }
+  for (int i = 0; i < 4; ++i) {
+    const uint32_t a = value_.w[i];
+    uint32_t s = a + step_.w[i];
+    const uint32_t c1 = s < a;
+    s += carry;
+    carry = c1 | (s < carry);
+    value_.w[i] = s;
+  }
+}
+
+uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row, uint8_t row_step,
+                           TileWork* work) {
+  if (first_row >= t.rect.h || row_step == 0) return 0;
+  switch (t.geometry.precision) {
+    case Precision::p32: return rows_at<1>(t, counts, first_row, row_step, work);
+    case Precision::p64: return rows_at<2>(t, counts, first_row, row_step, work);
+    default: return rows_at<4>(t, counts, first_row, row_step, work);
+  }
 }
 
 Precision choose_precision(const Coord& x0, const Coord& x1, const Coord& y0, const Coord& y1,

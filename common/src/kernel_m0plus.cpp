@@ -61,19 +61,91 @@
 
 namespace picocray {
 
-// Q4.27 in one register. Per iteration: |x|, |y|; x2 = |x|^2 >> 27 and y2 from three 16x16
-// products each (hi, 2*mid, lo); xy from four. Registers: r0 x, r1 y, r8 cx, r9 cy,
-// r10 max_iter (65536 for 0), r11 the iterations left, lr 2^29 (4.0).
+// Q4.27 in one register. Per iteration: |x|, |y| and the sign of xy; each square from three
+// 16x16 products, x2 = 32 h^2 + ((h l + (l^2 >> 17)) >> 10) for |x| = h 2^16 + l, and xy from four,
+// 32 xh yh + ((xh yl + xl yh + (xl yl >> 16)) >> 11): the floors taken one after the other are
+// the floor of the whole (floor((a + floor(b / M)) / N) = floor((a + b / M) / N) for integers), and
+// nothing passes 2^32, so no carries. Registers: r0 x, r1 y, r3 the iterations left in this run,
+// r8 cx, r9 cy, r10 max_iter (65536 for 0), r11 the last iteration of this run, r12 and [sp] the
+// saved state, [sp+4] the next run's length, lr 2^29 (4.0).
+//
+// Runs: first check_after plain iterations, then Brent's runs of 1, 2, 4, ... iterations, each
+// comparing every new state with the one it began at (x first, in a register; y only when x is
+// equal). Returns the count in r0 and the iterations run (the work) in r1, as the portable
+// reference's orbit() defines them.
 PICOCRAY_M0PLUS_KERNEL("escape32")
-uint16_t escape32(const Fixed32&, const Fixed32&, uint16_t) {
+uint64_t escape32_m0plus(const Fixed32*, const Fixed32*, uint32_t, uint32_t) {
   asm(R"(
     .syntax unified
+    @ One iteration: x in r0, y in r1 become the next x and y; branches to esc if the point escapes.
+    .macro iter32 esc
+      asrs  r2, r0, #31
+      eors  r0, r2
+      subs  r0, r0, r2           @ r0 = |x|
+      asrs  r5, r1, #31
+      eors  r1, r5
+      subs  r1, r1, r5           @ r1 = |y|
+      eors  r2, r5               @ r2 = sign of xy (0 or -1)
+      movs  r5, r0
+      orrs  r5, r1
+      lsrs  r5, r5, #29
+      bne   \esc                 @ |x| >= 4 or |y| >= 4
+      lsrs  r5, r0, #16          @ x2 = 32 h^2 + ((h l + (l^2 >> 17)) >> 10)
+      uxth  r6, r0
+      movs  r4, r6
+      muls  r4, r6
+      lsrs  r4, r4, #17
+      muls  r6, r5
+      adds  r4, r4, r6
+      lsrs  r4, r4, #10
+      muls  r5, r5
+      lsls  r5, r5, #5
+      adds  r4, r4, r5           @ r4 = x2
+      lsrs  r5, r1, #16          @ y2 likewise
+      uxth  r6, r1
+      movs  r7, r6
+      muls  r7, r6
+      lsrs  r7, r7, #17
+      muls  r6, r5
+      adds  r7, r7, r6
+      lsrs  r7, r7, #10
+      muls  r5, r5
+      lsls  r5, r5, #5
+      adds  r7, r7, r5           @ r7 = y2
+      adds  r5, r4, r7
+      cmp   r5, lr
+      bhi   \esc                 @ x2 + y2 > 4
+      subs  r4, r4, r7           @ r4 = x2 - y2
+      lsrs  r5, r0, #16          @ xy: |x|, |y| <= 2 now, so xh, yh < 2^13
+      uxth  r0, r0
+      lsrs  r6, r1, #16
+      uxth  r1, r1
+      movs  r7, r0
+      muls  r7, r1               @ xl yl
+      lsrs  r7, r7, #16
+      muls  r0, r6               @ xl yh
+      muls  r1, r5               @ xh yl
+      adds  r7, r7, r0
+      adds  r7, r7, r1
+      lsrs  r7, r7, #11
+      muls  r5, r6               @ xh yh
+      lsls  r5, r5, #5
+      adds  r7, r7, r5           @ r7 = |xy|
+      eors  r7, r2
+      subs  r7, r7, r2           @ xy with its sign
+      lsls  r1, r7, #1
+      add   r1, r9               @ y = 2xy + cy
+      movs  r0, r4
+      add   r0, r8               @ x = x2 - y2 + cx
+    .endm
+
     push  {r4-r7, lr}
     mov   r4, r8
     mov   r5, r9
     mov   r6, r10
     mov   r7, r11
     push  {r4-r7}
+    sub   sp, #8                 @ [sp] saved y, [sp+4] the next run's length
     ldr   r0, [r0]
     ldr   r1, [r1]
     mov   r8, r0
@@ -81,108 +153,90 @@ uint16_t escape32(const Fixed32&, const Fixed32&, uint16_t) {
     cmp   r2, #0
     bne   1f
     movs  r2, #1
-    lsls  r2, r2, #16          @ max_iter 0 wraps like the uint16_t counter: 65536 iterations
+    lsls  r2, r2, #16            @ max_iter 0 wraps like the uint16_t counter: 65536 iterations
 1:  mov   r10, r2
-    mov   r11, r2
-    movs  r3, #1
-    lsls  r3, r3, #29
-    mov   lr, r3
+    cmp   r3, r2
+    bls   2f
+    movs  r3, r2                 @ the plain run: min(check_after, max_iter)
+2:  mov   r11, r3
+    movs  r4, #1
+    str   r4, [sp, #4]
+    lsls  r4, r4, #29
+    mov   lr, r4
+    cmp   r3, #0
+    beq   .Lesc32_run_end
 
-.Lesc32_loop:
-    asrs  r2, r0, #31
-    eors  r0, r2
-    subs  r0, r0, r2           @ r0 = |x|
-    asrs  r3, r1, #31
-    eors  r1, r3
-    subs  r1, r1, r3           @ r1 = |y|
-    eors  r2, r3               @ r2 = sign of xy (0 or -1)
-    movs  r4, r0
-    orrs  r4, r1
-    lsrs  r4, r4, #29
-    bne   .Lesc32_escape       @ |x| >= 4 or |y| >= 4
+.Lesc32_plain:
+    iter32 .Lesc32_plain_escape
+    subs  r3, #1
+    bne   .Lesc32_plain
+    b     .Lesc32_run_end
+.Lesc32_plain_escape:
+    b     .Lesc32_escape
 
-    @ x2 = |x|^2 >> 27: h^2 << 32 + (h*l) << 17 + l^2
-    lsrs  r4, r0, #16
-    uxth  r5, r0
-    movs  r6, r4
-    muls  r6, r4
-    muls  r4, r5
-    muls  r5, r5
-    lsls  r7, r4, #17
-    lsrs  r4, r4, #15
-    adds  r5, r5, r7
-    adcs  r6, r4
-    lsls  r6, r6, #5
-    lsrs  r5, r5, #27
-    orrs  r6, r5               @ r6 = x2
+.Lesc32_checked:
+    iter32 .Lesc32_checked_escape
+    cmp   r0, r12
+    beq   .Lesc32_same_x
+.Lesc32_checked_on:
+    subs  r3, #1
+    bne   .Lesc32_checked
 
-    @ y2 likewise
-    lsrs  r4, r1, #16
-    uxth  r5, r1
-    movs  r3, r4
-    muls  r3, r4
-    muls  r4, r5
-    muls  r5, r5
-    lsls  r7, r4, #17
-    lsrs  r4, r4, #15
-    adds  r5, r5, r7
-    adcs  r3, r4
-    lsls  r3, r3, #5
-    lsrs  r5, r5, #27
-    orrs  r3, r5               @ r3 = y2
-
-    adds  r4, r6, r3
-    cmp   r4, lr
-    bhi   .Lesc32_escape       @ x2 + y2 > 4
+.Lesc32_run_end:                 @ r3 = 0: r11 iterations done
     mov   r4, r11
-    subs  r4, #1
-    beq   .Lesc32_max          @ k == max_iter
+    cmp   r4, r10
+    beq   .Lesc32_max
+    mov   r12, r0                @ the next run begins here: save the state
+    str   r1, [sp]
+    ldr   r3, [sp, #4]
+    lsls  r5, r3, #1
+    str   r5, [sp, #4]
+    mov   r5, r10
+    subs  r5, r5, r4             @ iterations left
+    cmp   r3, r5
+    bls   3f
+    movs  r3, r5
+3:  adds  r4, r4, r3
     mov   r11, r4
+    b     .Lesc32_checked
 
-    @ xy = |x||y| >> 27: hi << 32 + (mid1 + mid2) << 16 + lo; mid1 + mid2 < 2^30
-    lsrs  r4, r0, #16
-    uxth  r0, r0
-    lsrs  r5, r1, #16
-    uxth  r1, r1
-    movs  r7, r4
-    muls  r7, r5
-    muls  r4, r1
-    muls  r5, r0
-    muls  r0, r1
-    adds  r4, r4, r5
-    lsls  r5, r4, #16
-    lsrs  r4, r4, #16
-    adds  r0, r0, r5
-    adcs  r7, r4
-    lsls  r7, r7, #5
-    lsrs  r0, r0, #27
-    orrs  r7, r0
-    eors  r7, r2
-    subs  r7, r7, r2           @ r7 = xy with its sign
-
-    lsls  r1, r7, #1
-    add   r1, r9               @ y = 2xy + cy
-    subs  r0, r6, r3
-    add   r0, r8               @ x = x2 - y2 + cx
-    b     .Lesc32_loop
-
-.Lesc32_escape:
+.Lesc32_same_x:
+    ldr   r4, [sp]
+    cmp   r1, r4
+    bne   .Lesc32_checked_on
+    mov   r1, r11                @ a cycle: inside; work = the iteration that closed it
+    adds  r1, #1
+    subs  r1, r1, r3
     mov   r0, r10
+    b     .Lesc32_out
+.Lesc32_checked_escape:
+.Lesc32_escape:
     mov   r1, r11
-    subs  r0, r0, r1
-    adds  r0, #1               @ k = max_iter - left + 1
+    adds  r1, #1
+    subs  r1, r1, r3             @ k = last of the run + 1 - left in it
+    movs  r0, r1
     b     .Lesc32_out
 .Lesc32_max:
     mov   r0, r10
+    mov   r1, r10
 .Lesc32_out:
     uxth  r0, r0
+    add   sp, #8
     pop   {r4-r7}
     mov   r8, r4
     mov   r9, r5
     mov   r10, r6
     mov   r11, r7
     pop   {r4-r7, pc}
+    .purgem iter32
   )");
+}
+
+uint16_t escape32(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter, uint32_t* work) {
+  const uint64_t r =
+      escape32_m0plus(&cx, &cy, max_iter, cycle_check_after(Precision::p32, max_iter));
+  if (work) *work = static_cast<uint32_t>(r >> 32);
+  return static_cast<uint16_t>(r);
 }
 
 // Q4.59 in two limbs. The frame holds cx, cy and the magnitudes |x|, |y|; r8 max_iter (65536
@@ -190,7 +244,7 @@ uint16_t escape32(const Fixed32&, const Fixed32&, uint16_t) {
 //   x2 = |x|^2 >> 59 from a0^2 (its high word), (a0 * 2a1) << 32 and a1^2 << 64: 10 MULS;
 //   xy = |x||y| >> 59 from a0b0 (high word), a0b1 and a1b0 << 32, a1b1 << 64: 16 MULS.
 PICOCRAY_M0PLUS_KERNEL("escape64")
-uint16_t escape64(const Fixed64&, const Fixed64&, uint16_t) {
+uint16_t escape64_m0plus(const Fixed64*, const Fixed64*, uint32_t) {
   asm(PICOCRAY_M0PLUS_MACROS R"(
     @ (r0, r1) = (r0, r1)^2 >> 59 for a magnitude below 2^61; r2-r7 clobbered
     .macro sqr64
@@ -364,7 +418,7 @@ uint16_t escape64(const Fixed64&, const Fixed64&, uint16_t) {
 // subroutine on [sp+80] -> [sp+112], called with sp 16 lower for y (lower, never higher, so an
 // interrupt's stacking cannot reach the frame).
 PICOCRAY_M0PLUS_KERNEL("escape128")
-uint16_t escape128(const Fixed128&, const Fixed128&, uint16_t) {
+uint16_t escape128_m0plus(const Fixed128*, const Fixed128*, uint32_t) {
   asm(PICOCRAY_M0PLUS_MACROS R"(
     .macro acc c0, c1, c2        @ (c2:c1:c0) += (r2:r0)
       movs  r1, #0
@@ -632,6 +686,20 @@ uint16_t escape128(const Fixed128&, const Fixed128&, uint16_t) {
     .purgem col_first
     .purgem col_out
   )" PICOCRAY_M0PLUS_PURGE);
+}
+
+// The 64- and 128-bit kernels run the plain loop (cycle_check_after: checking does not pay at these
+// widths on the bench scenes); work is the count, or max_iter (65536 for 0) inside.
+uint16_t escape64(const Fixed64& cx, const Fixed64& cy, uint16_t max_iter, uint32_t* work) {
+  const uint16_t n = escape64_m0plus(&cx, &cy, max_iter);
+  if (work) *work = n ? n : 65536u;  // 0 only as 65536 iterations (max_iter 0)
+  return n;
+}
+
+uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter, uint32_t* work) {
+  const uint16_t n = escape128_m0plus(&cx, &cy, max_iter);
+  if (work) *work = n ? n : 65536u;
+  return n;
 }
 
 }  // namespace picocray

@@ -248,3 +248,52 @@ TEST_CASE("kernel: a 1e-25 view needs 128 bits, and 64 bits shows flat blocks") 
   CHECK(p64.equal_neighbours * 100 >= 95 * p64.pairs);
   CHECK(p128.equal_neighbours < p64.equal_neighbours);
 }
+
+TEST_CASE("kernel: PixelAxis steps exactly onto pixel_x and pixel_y, on seeded random geometry") {
+  // Spans with every bit random, any side up to the maximum, tiles anywhere (the far edge too):
+  // the stepped coordinate must be the very integer the division gives, pixel after pixel.
+  uint64_t s = 0x1234abcd5678ef01ull;
+  auto next = [&s] {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return s;
+  };
+  for (int trial = 0; trial < 400; ++trial) {
+    JobGeometry t;
+    t.width = static_cast<uint16_t>(1 + next() % kMaxImageSide);
+    t.height = static_cast<uint16_t>(trial % 7 == 0 ? kMaxImageSide : 1 + next() % kMaxImageSide);
+    Coord x0, y0, span_x, span_y;
+    for (int i = 0; i < 4; ++i) {
+      x0.w[i] = static_cast<uint32_t>(next());
+      y0.w[i] = static_cast<uint32_t>(next());
+      span_x.w[i] = static_cast<uint32_t>(next());
+      span_y.w[i] = static_cast<uint32_t>(next());
+    }
+    x0.w[3] = (x0.w[3] & 0x1FFFFFFFu) - 0x20000000u;  // [-4, 0)
+    y0.w[3] = (y0.w[3] & 0x1FFFFFFFu) - 0x20000000u;
+    // Spans in [0, 4) (the largest), or tiny ones that live in the low limbs.
+    span_x.w[3] &= 0x1FFFFFFFu;
+    span_y.w[3] &= 0x1FFFFFFFu;
+    if (trial % 3 == 0) {
+      span_x = fx::zero<4>();
+      span_y = fx::zero<4>();
+      span_x.w[0] = static_cast<uint32_t>(next());
+      span_y.w[1] = static_cast<uint32_t>(next()) & 0xFFu;
+    }
+    t.region.x0 = x0;
+    t.region.x1 = fx::add(x0, span_x);
+    t.region.y0 = y0;
+    t.region.y1 = fx::add(y0, span_y);
+    const uint32_t first_x = static_cast<uint32_t>(next() % t.width);
+    const uint32_t first_y = static_cast<uint32_t>(next() % t.height);
+    PixelAxis ax(t.region.x0, span_x, first_x, t.width);
+    PixelAxis ay(fx::zero<4>(), span_y, first_y, t.height);
+    for (uint32_t i = first_x; i < t.width && i < first_x + 70; ++i, ax.next())
+      REQUIRE_MESSAGE(same(ax.value(), pixel_x(t, i)),
+                      "trial " << trial << " column " << i << " of " << t.width);
+    for (uint32_t j = first_y; j < t.height && j < first_y + 70; ++j, ay.next())
+      REQUIRE_MESSAGE(same(fx::sub(t.region.y1, ay.value()), pixel_y(t, j)),
+                      "trial " << trial << " row " << j << " of " << t.height);
+  }
+}

@@ -13,7 +13,8 @@ mkdir -p "$out"
 arm_flags=(-mcpu=cortex-m0plus -mthumb -O3 -DNDEBUG -fno-exceptions -fno-unwind-tables -fno-rtti
            -fno-use-cxa-atexit -ffunction-sections -fdata-sections -std=gnu++17
            -Wall -Wextra -Wpedantic -Werror)
-arm_sources=("$root/common/src/kernel.cpp" "$root/common/src/kernel_m0plus.cpp" "$here/harness.cpp")
+arm_sources=("$root/common/src/kernel.cpp" "$root/common/src/kernel_m0plus.cpp" "$root/common/src/fixed.cpp"
+             "$here/harness.cpp")
 objs=()
 for src in "${arm_sources[@]}"; do
   obj="$out/$(basename "${src%.cpp}").o"
@@ -25,9 +26,10 @@ done
 arm-none-eabi-g++ "${arm_flags[@]}" -nostdlib -nostartfiles -T "$here/link.ld" \
   "${objs[@]}" -lc -lgcc -o "$out/harness.elf"
 arm-none-eabi-objcopy -O binary "$out/harness.elf" "$out/harness.bin"
-arm-none-eabi-nm "$out/harness.elf" > "$out/harness.sym"
+arm-none-eabi-nm -S "$out/harness.elf" > "$out/harness.sym"
 arm-none-eabi-objdump -d "$out/harness.elf" > "$out/harness.dis"
 
 # Host reference counts: the portable kernels from the same common/src files.
 "${CXX:-c++}" -std=c++17 -O2 -Wall -Wextra -I"$root/common/include" "$here/points.cpp" \
-  "$root/common/src/kernel.cpp" "$root/common/src/decimal.cpp" -o "$out/points"
+  "$root/common/src/kernel.cpp" "$root/common/src/fixed.cpp" "$root/common/src/decimal.cpp" \
+  -o "$out/points"

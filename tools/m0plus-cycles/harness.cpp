@@ -9,23 +9,41 @@ using namespace picocray;
 
 extern "C" {
 
-uint32_t h_escape32(const Fixed32* cx, const Fixed32* cy, uint32_t max_iter) {
-  return escape32(*cx, *cy, static_cast<uint16_t>(max_iter));
+// Each entry point returns the count in r0 and, where the kernel reports it, the work (iterations
+// run) in r1.
+static uint64_t with_work(uint16_t count, uint32_t work) {
+  return count | static_cast<uint64_t>(work) << 32;
 }
-uint32_t h_escape32_portable(const Fixed32* cx, const Fixed32* cy, uint32_t max_iter) {
-  return escape32_portable(*cx, *cy, static_cast<uint16_t>(max_iter));
+uint64_t h_escape32(const Fixed32* cx, const Fixed32* cy, uint32_t max_iter) {
+  uint32_t work = 0;
+  const uint16_t n = escape32(*cx, *cy, static_cast<uint16_t>(max_iter), &work);
+  return with_work(n, work);
 }
-uint32_t h_escape64(const Fixed64* cx, const Fixed64* cy, uint32_t max_iter) {
-  return escape64(*cx, *cy, static_cast<uint16_t>(max_iter));
+// The 32-bit kernel's two loops on their own: the plain loop throughout, and checking throughout.
+uint64_t h_escape32_plain(const Fixed32* cx, const Fixed32* cy, uint32_t max_iter) {
+  return escape32_m0plus(cx, cy, max_iter & 0xFFFFu, kNoCycleCheck);
 }
-uint32_t h_escape64_limbs(const Fixed64* cx, const Fixed64* cy, uint32_t max_iter) {
-  return escape64_limbs(*cx, *cy, static_cast<uint16_t>(max_iter));
+uint64_t h_escape32_checked(const Fixed32* cx, const Fixed32* cy, uint32_t max_iter) {
+  return escape32_m0plus(cx, cy, max_iter & 0xFFFFu, 0);
 }
-uint32_t h_escape128(const Fixed128* cx, const Fixed128* cy, uint32_t max_iter) {
-  return escape128(*cx, *cy, static_cast<uint16_t>(max_iter));
+uint64_t h_escape32_portable(const Fixed32* cx, const Fixed32* cy, uint32_t max_iter) {
+  return with_work(escape32_portable(*cx, *cy, static_cast<uint16_t>(max_iter)), 0);
 }
-uint32_t h_escape128_limbs(const Fixed128* cx, const Fixed128* cy, uint32_t max_iter) {
-  return escape128_limbs(*cx, *cy, static_cast<uint16_t>(max_iter));
+uint64_t h_escape64(const Fixed64* cx, const Fixed64* cy, uint32_t max_iter) {
+  uint32_t work = 0;
+  const uint16_t n = escape64(*cx, *cy, static_cast<uint16_t>(max_iter), &work);
+  return with_work(n, work);
+}
+uint64_t h_escape64_limbs(const Fixed64* cx, const Fixed64* cy, uint32_t max_iter) {
+  return with_work(escape64_limbs(*cx, *cy, static_cast<uint16_t>(max_iter)), 0);
+}
+uint64_t h_escape128(const Fixed128* cx, const Fixed128* cy, uint32_t max_iter) {
+  uint32_t work = 0;
+  const uint16_t n = escape128(*cx, *cy, static_cast<uint16_t>(max_iter), &work);
+  return with_work(n, work);
+}
+uint64_t h_escape128_limbs(const Fixed128* cx, const Fixed128* cy, uint32_t max_iter) {
+  return with_work(escape128_limbs(*cx, *cy, static_cast<uint16_t>(max_iter)), 0);
 }
 
 // The baseline: the same loop in double, compiled to libgcc's soft float (__aeabi_dmul, ...).
@@ -43,8 +61,10 @@ uint32_t h_escape_double(const double* cx, const double* cy, uint32_t max_iter) 
   return escape_double(*cx, *cy, static_cast<uint16_t>(max_iter));
 }
 
-// One 16x16 tile from the middle of the whole set at 640x480 (-2.5..1 x -1.25..1.25) through
-// compute_tile, to measure what a pixel costs beyond its iterations; returns the sum of counts.
+// One 32x32 tile (the bench's tile size) from the middle of the whole set at 640x480
+// (-2.5..1 x -1.25..1.25), computed as the board computes it (firmware/rp2040/compute.cpp): one
+// compute_tile_rows call per row, each a piece of one row. run.js subtracts the iterations to get
+// what a pixel costs besides the kernel; returns the sum of counts.
 uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   TileTask t;
   JobGeometry& g = t.geometry;
@@ -61,23 +81,35 @@ uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   g.region.y1.w[3] = 0x0A000000u;  // 1.25
   t.rect.x = 400;
   t.rect.y = 160;
-  t.rect.w = t.rect.h = 16;
-  return compute_tile(t, counts);
+  t.rect.w = t.rect.h = 32;
+  uint32_t sum = 0;
+  for (uint8_t r = 0; r < t.rect.h; ++r) {
+    TileTask piece = t;
+    piece.rect.y = static_cast<uint16_t>(t.rect.y + r);
+    piece.rect.h = 1;
+    sum += compute_tile_rows(piece, counts + r * t.rect.w, 0, 1);
+  }
+  return sum;
 }
 
-// Many points in one call, for the exactness check: point i is cx limbs, cy limbs, max_iter.
-typedef uint32_t (*Kernel)(const void*, const void*, uint32_t);
+// Many points in one call, for the exactness check: point i is cx limbs, cy limbs, max_iter; its
+// count goes to counts[i] and its work to works[i].
+typedef uint64_t (*Kernel)(const void*, const void*, uint32_t);
 struct Batch {
   Kernel kernel;
   uint32_t limbs;
   uint32_t n;
   const uint32_t* points;
   uint16_t* counts;
+  uint32_t* works;
 };
 void h_batch(const Batch* b) {
   const uint32_t* p = b->points;
-  for (uint32_t i = 0; i < b->n; ++i, p += 2 * b->limbs + 1)
-    b->counts[i] = static_cast<uint16_t>(b->kernel(p, p + b->limbs, p[2 * b->limbs]));
+  for (uint32_t i = 0; i < b->n; ++i, p += 2 * b->limbs + 1) {
+    const uint64_t r = b->kernel(p, p + b->limbs, p[2 * b->limbs]);
+    b->counts[i] = static_cast<uint16_t>(r);
+    b->works[i] = static_cast<uint32_t>(r >> 32);
+  }
 }
 
 }  // extern "C"

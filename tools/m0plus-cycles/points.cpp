@@ -176,7 +176,22 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < pts.size(); ++i)
       std::printf("%u%s", reference(limbs, pts[i].x, pts[i].y, pts[i].max_iter),
                   i + 1 < pts.size() ? "," : "");
-    std::printf("]}");
+    std::printf("]");
+    if (limbs == 1) {
+      // The work the 32-bit kernel must report: with its schedule, and checking throughout.
+      for (int sched = 0; sched < 2; ++sched) {
+        std::printf(",\"%s\":[", sched ? "work_checked" : "work");
+        for (size_t i = 0; i < pts.size(); ++i) {
+          uint32_t work = 0;
+          const uint16_t m = pts[i].max_iter;
+          escape32_portable(fx::narrow<1>(pts[i].x), fx::narrow<1>(pts[i].y), m,
+                            sched ? 0 : cycle_check_after(Precision::p32, m), &work);
+          std::printf("%u%s", work, i + 1 < pts.size() ? "," : "");
+        }
+        std::printf("]");
+      }
+    }
+    std::printf("}");
   }
   // max_iter 0 at a point that never escapes: the counter goes round, 65536 iterations.
   const Coord zero = fx::zero<4>();

@@ -163,28 +163,36 @@ size_t Board::write(const uint8_t* data, size_t len) {
 
 void Board::start(const TileTask& task, uint16_t* counts) {
   const Model& m = cluster_.model();
-  uint32_t per_iter = m.cycles_per_iter[task.geometry.precision == Precision::p32   ? 0
-                                        : task.geometry.precision == Precision::p64 ? 1
-                                                                                    : 2];
-  // Two cores split a tile by rows; the tile is done when the slower half is.
-  uint64_t cycles = 0;
+  const Precision width = task.geometry.precision;
+  const int p = width == Precision::p32 ? 0 : width == Precision::p64 ? 1 : 2;
+  // Two cores split a tile by rows; the tile is done when the slower half is. The cycles are the
+  // iterations the kernels ran (fewer than the counts where a cycle proved a point inside).
+  uint64_t cycles = 0, all = 0;
   iterations_ = 0;
   uint32_t row_sums[kMaxTileSide];
-  cluster_.tiles().get(task, counts, row_sums);
+  TileWork row_work[kMaxTileSide];
+  cluster_.tiles().get(task, counts, row_sums, row_work);
   uint8_t parts = cores();
   for (uint8_t part = 0; part < parts; ++part) {
     uint32_t it = 0;
-    for (uint32_t r = part; r < task.rect.h; r += parts) it += row_sums[r];
+    uint64_t c = 0;
+    for (uint32_t r = part; r < task.rect.h; r += parts) {
+      it += row_sums[r];
+      c += row_work[r].plain * m.cycles_per_iter[p] +
+           row_work[r].checked * m.cycles_per_checked_iter[p];
+    }
     uint32_t rows = (task.rect.h + parts - 1u - part) / parts;
-    uint64_t c = static_cast<uint64_t>(it) * per_iter +
-                 static_cast<uint64_t>(rows) * task.rect.w * m.cycles_per_pixel;
+    c += static_cast<uint64_t>(rows) * task.rect.w * m.cycles_per_pixel;
     cycles = std::max(cycles, c);
+    all += c;
     iterations_ += it;
   }
   uint64_t ns = cycles * 1000000000ull / m.cpu_hz;
   computing_ = true;
   compute_done_ns_ = cluster_.now_ns() + ns;
   cluster_.stats().compute_ns += ns;
+  cluster_.stats().compute_cycles += all;
+  cluster_.note_tile_cycles(task, all);
   cluster_.touch();
 }
 

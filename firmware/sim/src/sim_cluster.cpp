@@ -99,6 +99,20 @@ std::vector<uint8_t> Cluster::link_fault(const std::vector<uint8_t>& bytes, uint
   return out;
 }
 
+void Cluster::note_tile_cycles(const TileTask& t, uint64_t cycles) {
+  if (tile_cycles_.empty() || !TileCache::same_job(cycles_job_.geometry, t.geometry)) {
+    cycles_job_ = t;
+    tile_cycles_.clear();
+    stats_.job_cycles = 0;
+  }
+  auto [it, fresh] = tile_cycles_.emplace(static_cast<uint32_t>(t.rect.x) << 16 | t.rect.y, cycles);
+  if (!fresh) {
+    stats_.job_cycles -= it->second;
+    it->second = cycles;
+  }
+  stats_.job_cycles += cycles;
+}
+
 void Cluster::fire_faults() {
   const Faults& f = cfg_.faults;
   if (f.nodes.empty() && f.controller_reboot_at < 0) return;

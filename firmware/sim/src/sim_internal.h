@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -141,6 +142,8 @@ class Cluster {
   uint8_t on_wire(uint8_t byte);
   bool drop_transfer();
   TileCache& tiles() { return tiles_; }
+  // A tile's modelled cycles (both cores), for Stats::job_cycles.
+  void note_tile_cycles(const TileTask& t, uint64_t cycles);
 
  private:
   void deliver_link();
@@ -174,6 +177,8 @@ class Cluster {
   uint8_t last_to_host_ = 0;
   uint8_t last_to_device_ = 0;
   TileCache tiles_;
+  TileTask cycles_job_;                       // the job Stats::job_cycles is about
+  std::map<uint32_t, uint64_t> tile_cycles_;  // its tiles by origin, each counted once
 };
 
 }  // namespace picocray::sim

@@ -36,7 +36,9 @@ void TileCache::compute(Entry& e) {
   const uint8_t h = t.rect.h;
   e.counts.resize(static_cast<size_t>(t.rect.w) * h);
   e.row_sums.resize(h);
-  for (uint8_t r = 0; r < h; ++r) e.row_sums[r] = compute_tile_rows(t, e.counts.data(), r, h);
+  e.row_work.assign(h, TileWork{});
+  for (uint8_t r = 0; r < h; ++r)
+    e.row_sums[r] = compute_tile_rows(t, e.counts.data(), r, h, &e.row_work[r]);
 }
 
 bool TileCache::same_job(const JobGeometry& a, const JobGeometry& b) {
@@ -111,7 +113,7 @@ void TileCache::predict(const TileTask& t) {
   cv_.notify_all();
 }
 
-void TileCache::get(const TileTask& t, uint16_t* counts, uint32_t* row_sums) {
+void TileCache::get(const TileTask& t, uint16_t* counts, uint32_t* row_sums, TileWork* row_work) {
   std::unique_lock<std::mutex> lk(mu_);
   predict(t);
   EntryPtr e = find(t);
@@ -134,10 +136,12 @@ void TileCache::get(const TileTask& t, uint16_t* counts, uint32_t* row_sums) {
     compute(mine);
     std::copy(mine.counts.begin(), mine.counts.end(), counts);
     std::copy(mine.row_sums.begin(), mine.row_sums.end(), row_sums);
+    std::copy(mine.row_work.begin(), mine.row_work.end(), row_work);
     return;
   }
   std::copy(e->counts.begin(), e->counts.end(), counts);
   std::copy(e->row_sums.begin(), e->row_sums.end(), row_sums);
+  std::copy(e->row_work.begin(), e->row_work.end(), row_work);
   entries_.erase(std::find(entries_.begin(), entries_.end(), e));
 }
 

@@ -22,9 +22,13 @@ class TileCache {
   TileCache(const TileCache&) = delete;
   TileCache& operator=(const TileCache&) = delete;
 
-  // The counts (w*h) and per-row iteration sums of a tile: from the cache, or computed now. The
-  // tiles after it in the job's grid are queued for the workers.
-  void get(const TileTask& t, uint16_t* counts, uint32_t* row_sums);
+  // The counts (w*h), per-row sums of counts and per-row work (the kernels' iterations, plain and
+  // checked) of a tile: from the cache, or computed now. The tiles after it in the job's grid are
+  // queued for the workers.
+  void get(const TileTask& t, uint16_t* counts, uint32_t* row_sums, TileWork* row_work);
+
+  // Whether two tasks belong to the same job (its geometry, every bit of the corners).
+  static bool same_job(const JobGeometry& a, const JobGeometry& b);
 
  private:
   struct Entry {
@@ -32,12 +36,12 @@ class TileCache {
     enum class State { queued, running, done } state = State::queued;
     std::vector<uint16_t> counts;
     std::vector<uint32_t> row_sums;
+    std::vector<TileWork> row_work;
   };
   using EntryPtr = std::shared_ptr<Entry>;
 
   static void compute(Entry& e);
   void worker();
-  static bool same_job(const JobGeometry& a, const JobGeometry& b);
   EntryPtr find(const TileTask& t);
   void predict(const TileTask& t);  // with mu_ held
   bool run_one(std::unique_lock<std::mutex>& lk);

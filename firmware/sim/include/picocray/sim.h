@@ -22,10 +22,26 @@ struct Model {
   uint32_t i2c_overhead_ns = 8000;     // software and FIFO set-up per transfer
   uint32_t usb_bytes_per_s = 1000000;  // USB full-speed CDC, sustained
   uint32_t usb_buffer = 4096;          // bytes the controller can queue before USB drains them
-  // Cortex-M0+ cycles per kernel iteration, per precision (32, 64, 128).
-  uint32_t cycles_per_iter[3] = {69, 261, 1127};
-  uint32_t cycles_per_pixel = 3200;  // per pixel besides iterations: measured (docs/performance.md)
+  // Cortex-M0+ cycles per kernel iteration, per precision (32, 64, 128): of the plain loop, and of
+  // the loop that also checks for a cycle (kernel.h, cycle_check_after); measured
+  // (tools/m0plus-cycles, docs/performance.md).
+  uint32_t cycles_per_iter[3] = {61, 261, 1127};
+  uint32_t cycles_per_checked_iter[3] = {64, 261, 1127};
+  uint32_t cycles_per_pixel = 260;  // per pixel besides iterations: measured (docs/performance.md)
 };
+
+// A cluster of RP2350 boards (Pico 2): their default 150 MHz clock and the Cortex-M33 kernels'
+// cycles per iteration, counted from an instruction trace on an emulated Cortex-M33
+// (tools/m33-check: 32.9, 107.0, 508.7; the 32-bit figure with its cycle checks); per pixel the
+// RP2040's measured figure, an upper bound for the M33, which runs the same C code with a hardware
+// divider and a long multiply. The bus and the USB link are the RP2040's.
+inline Model rp2350_model() {
+  Model m;
+  m.cpu_hz = 150000000;
+  const uint32_t cycles[3] = {33, 107, 509};
+  for (int i = 0; i < 3; ++i) m.cycles_per_iter[i] = m.cycles_per_checked_iter[i] = cycles[i];
+  return m;
+}
 
 struct Config {
   uint32_t nodes = 8;  // secondaries, 1..64
@@ -43,7 +59,11 @@ struct Stats {
   uint64_t i2c_transactions = 0;
   uint64_t i2c_bytes = 0;
   uint64_t i2c_busy_ns = 0;
-  uint64_t compute_ns = 0;  // summed over nodes
+  uint64_t compute_ns = 0;      // summed over nodes
+  uint64_t compute_cycles = 0;  // the modelled cycles of every tile, summed over every core
+  // The modelled cycles of the latest job's tiles (the job of the latest tile computed), each tile
+  // once however often it was computed: what no schedule can do without (bench's compute bound).
+  uint64_t job_cycles = 0;
   uint32_t collisions_seen = 0;
   uint32_t corrupted_bytes = 0;  // injected faults, as they happened
   uint32_t nacks_injected = 0;
