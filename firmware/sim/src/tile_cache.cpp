@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "picocray/host_kernels.h"
 #include "picocray/protocol.h"
 
 namespace picocray::sim {
@@ -35,7 +36,7 @@ void TileCache::compute(Entry& e) {
   const TileTask& t = e.task;
   e.counts.resize(static_cast<size_t>(t.w) * t.h);
   e.row_sums.resize(t.h);
-  for (uint8_t r = 0; r < t.h; ++r) e.row_sums[r] = compute_tile_rows(t, e.counts.data(), r, t.h);
+  host::compute_tile(t, e.counts.data(), e.row_sums.data());
 }
 
 bool TileCache::same_job(const TileTask& a, const TileTask& b) const {

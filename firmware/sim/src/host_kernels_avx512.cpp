@@ -1,0 +1,89 @@
+// The escape kernels on AVX-512: 16 lanes of 32 bits, or 8 of 64. Built with -mavx512f (this file
+// only); host_kernels.cpp calls in only when the CPU has AVX-512F.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "host_kernels_simd.h"
+
+namespace picocray::host::detail {
+namespace {
+
+struct Avx512x32 {
+  using E = int32_t;
+  using V = __m512i;
+  using M = __mmask16;
+  static constexpr int kLanes = 16;
+  static constexpr int F = 27;
+  static V load(const E* p) { return _mm512_load_si512(p); }
+  static void store(E* p, V v) { _mm512_store_si512(p, v); }
+  static V set1(E v) { return _mm512_set1_epi32(v); }
+  static V add(V a, V b) { return _mm512_add_epi32(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_epi32(a, b); }
+  static V abs(V a) { return _mm512_abs_epi32(a); }
+  static M gt(V a, V b) { return _mm512_cmpgt_epi32_mask(a, b); }
+  static M eq(V a, V b) { return _mm512_cmpeq_epi32_mask(a, b); }
+  static M mor(M a, M b) { return static_cast<M>(a | b); }
+  static unsigned bits(M m) { return m; }
+  // (a * b) >> 27 for magnitudes up to 2^28, as on AVX2: even and odd lanes' 64-bit products.
+  static V mul_mag(V a, V b) {
+    const V even = _mm512_srli_epi64(_mm512_mul_epu32(a, b), 27);
+    const V odd =
+        _mm512_slli_epi64(_mm512_mul_epu32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)), 5);
+    return _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  }
+  static V apply_sign(V m, V x, V y) {
+    const V zero = _mm512_setzero_si512();
+    return _mm512_mask_sub_epi32(m, _mm512_cmplt_epi32_mask(_mm512_xor_si512(x, y), zero), zero, m);
+  }
+};
+
+struct Avx512x64 {
+  using E = int64_t;
+  using V = __m512i;
+  using M = __mmask8;
+  static constexpr int kLanes = 8;
+  static constexpr int F = 59;
+  static V load(const E* p) { return _mm512_load_si512(p); }
+  static void store(E* p, V v) { _mm512_store_si512(p, v); }
+  static V set1(E v) { return _mm512_set1_epi64(v); }
+  static V add(V a, V b) { return _mm512_add_epi64(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_epi64(a, b); }
+  static V abs(V a) { return _mm512_abs_epi64(a); }
+  static M gt(V a, V b) { return _mm512_cmpgt_epi64_mask(a, b); }
+  static M eq(V a, V b) { return _mm512_cmpeq_epi64_mask(a, b); }
+  static M mor(M a, M b) { return static_cast<M>(a | b); }
+  static unsigned bits(M m) { return m; }
+  // (a * b) >> 59 for magnitudes up to 2^60, from four 32x32->64 products (see host_kernels_avx2).
+  static V mul_mag(V a, V b) {
+    const V lo32 = _mm512_set1_epi64(0xFFFFFFFFll);
+    const V ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
+    const V lo = _mm512_mul_epu32(a, b), hi = _mm512_mul_epu32(ah, bh);
+    const V mid = _mm512_add_epi64(_mm512_mul_epu32(ah, b), _mm512_mul_epu32(a, bh));
+    const V t = _mm512_add_epi64(_mm512_srli_epi64(lo, 32), _mm512_and_si512(mid, lo32));
+    const V upper = _mm512_add_epi64(_mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32)),
+                                     _mm512_srli_epi64(t, 32));
+    return _mm512_or_si512(_mm512_slli_epi64(upper, 5),
+                           _mm512_and_si512(_mm512_srli_epi64(t, 27), _mm512_set1_epi64(31)));
+  }
+  static V apply_sign(V m, V x, V y) {
+    const V zero = _mm512_setzero_si512();
+    return _mm512_mask_sub_epi64(m, _mm512_cmplt_epi64_mask(_mm512_xor_si512(x, y), zero), zero, m);
+  }
+};
+
+#include "host_kernels_simd.inc"
+
+}  // namespace
+
+void escape32_avx512(const int32_t* cx, const int32_t* cy, uint32_t n, uint32_t limit,
+                     uint16_t* out) {
+  escape_lanes<Avx512x32, 2>(cx, cy, n, limit, out);
+}
+
+void escape64_avx512(const int64_t* cx, const int64_t* cy, uint32_t n, uint32_t limit,
+                     uint16_t* out) {
+  escape_lanes<Avx512x64, 2>(cx, cy, n, limit, out);
+}
+
+}  // namespace picocray::host::detail
