@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "interrupt.h"
+#include "picocray/host_kernels.h"
 #include "picocray/tile_block.h"
 #include "util.h"
 
@@ -105,7 +106,7 @@ std::vector<uint16_t> reference_counts(const RenderRequest& job) {
     std::vector<uint16_t> tile(kMaxTilePixels);
     for (uint32_t i = next++; i < total && !interrupted(); i = next++) {
       TileTask t = tile_task(job, i);
-      compute_tile(t, tile.data());
+      host::compute_tile(t, tile.data());
       for (uint32_t r = 0; r < t.h; ++r)
         std::copy(tile.begin() + r * t.w, tile.begin() + (r + 1) * t.w,
                   out.begin() + static_cast<size_t>(t.y + r) * job.width + t.x);

@@ -185,11 +185,12 @@ inline u128 sq_mag128(u128 a) {
   return high << 5 | static_cast<uint64_t>(mid) >> 59;
 }
 
-inline bool neg128(u128 a) {
-  return (a >> 127) != 0;
+// All ones when a is negative, else zero; branch-free, since signs are as good as random.
+inline u128 sign128(u128 a) {
+  return -(a >> 127);
 }
 inline u128 abs128(u128 a) {
-  return neg128(a) ? -a : a;
+  return (a ^ sign128(a)) - sign128(a);
 }
 }  // namespace
 
@@ -206,8 +207,8 @@ uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
     const u128 x2 = sq_mag128(ax), y2 = sq_mag128(ay);
     if (x2 + y2 > kFour) return k;
     if (k == max_iter) return max_iter;
-    u128 xy = mul_mag128(ax, ay);
-    if (neg128(x) != neg128(y)) xy = -xy;
+    const u128 s = sign128(x ^ y);  // the signs differ
+    const u128 xy = (mul_mag128(ax, ay) ^ s) - s;
     y = 2 * xy + ci;
     x = x2 - y2 + cr;
   }

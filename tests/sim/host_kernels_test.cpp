@@ -191,6 +191,44 @@ TEST_CASE("host kernels: every kernel equals the portable 64-bit reference on ra
   }
 }
 
+TEST_CASE("host kernels: the 128-bit kernel equals escape128_limbs on random points") {
+  Rng rng{0x5EED0128ull};
+  for (uint16_t max_iter : {1, 2, 9, 400}) {
+    const uint32_t n = 1003;
+    std::vector<Fixed128> cx(n), cy(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      // A 64-bit point of the same kinds as above, with random bits below it.
+      const uint64_t hx = static_cast<uint64_t>(random_value<int64_t, 59>(rng, false));
+      const uint64_t hy = static_cast<uint64_t>(random_value<int64_t, 59>(rng, true));
+      cx[i].w[3] = static_cast<uint32_t>(hx >> 32);
+      cx[i].w[2] = static_cast<uint32_t>(hx);
+      cy[i].w[3] = static_cast<uint32_t>(hy >> 32);
+      cy[i].w[2] = static_cast<uint32_t>(hy);
+      for (int w = 0; w < 2; ++w) {
+        cx[i].w[w] = static_cast<uint32_t>(rng.next());
+        cy[i].w[w] = static_cast<uint32_t>(rng.next());
+      }
+    }
+    std::vector<uint16_t> out(n, 0xBEEF);
+    host::escape128_points(cx.data(), cy.data(), n, max_iter, out.data());
+    uint32_t inside = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint16_t want = escape128_limbs(cx[i], cy[i], max_iter);
+      REQUIRE_MESSAGE(out[i] == want, "point " << i << " max_iter " << max_iter << ": " << out[i]
+                                               << ", reference " << want);
+      inside += want == max_iter;
+    }
+    if (max_iter >= 256) CHECK(inside > n / 10);
+  }
+  // max_iter 0: 65536 iterations, answer 0.
+  Fixed128 zero = fx::zero<4>(), minus_one = fx::from_int<4>(-1);
+  const Fixed128 px[] = {zero, minus_one}, py[] = {zero, zero};
+  uint16_t out[2] = {1, 1};
+  host::escape128_points(px, py, 2, 0, out);
+  CHECK(out[0] == 0);
+  CHECK(out[1] == 0);
+}
+
 TEST_CASE("host kernels: max_iter 0 runs 65536 iterations and answers 0, as the reference") {
   // c = 0 and c = -1 never escape; c = 0.25 + 0.0001i escapes only after thousands.
   const int32_t cx32[] = {0, -(1 << 27), 1 << 25, 3 << 28};

@@ -38,6 +38,8 @@ uint32_t limit_of(uint16_t max_iter) {
   return max_iter == 0 ? 65536u : max_iter;
 }
 
+constexpr uint32_t kChunk = 1u << 14;
+
 }  // namespace
 
 const char* kernel_name(KernelKind k) {
@@ -103,8 +105,15 @@ bool select_kernel(KernelKind k) {
 void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_t n,
                      uint16_t max_iter, uint16_t* out) {
 #if defined(PICOCRAY_HOST_SIMD)
-  if (k == KernelKind::avx512) return detail::escape32_avx512(cx, cy, n, limit_of(max_iter), out);
-  if (k == KernelKind::avx2) return detail::escape32_avx2(cx, cy, n, limit_of(max_iter), out);
+  // In chunks, so that a lane's round counter (up to n * limit / lanes) stays within 32 bits.
+  if (k != KernelKind::portable) {
+    for (uint32_t i = 0; i < n; i += kChunk) {
+      const uint32_t m = n - i < kChunk ? n - i : kChunk;
+      (k == KernelKind::avx512 ? detail::escape32_avx512 : detail::escape32_avx2)(
+          cx + i, cy + i, m, limit_of(max_iter), out + i);
+    }
+    return;
+  }
 #else
   (void)limit_of;
 #endif
@@ -120,8 +129,14 @@ void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_
 void escape64_points(KernelKind k, const int64_t* cx, const int64_t* cy, uint32_t n,
                      uint16_t max_iter, uint16_t* out) {
 #if defined(PICOCRAY_HOST_SIMD)
-  if (k == KernelKind::avx512) return detail::escape64_avx512(cx, cy, n, limit_of(max_iter), out);
-  if (k == KernelKind::avx2) return detail::escape64_avx2(cx, cy, n, limit_of(max_iter), out);
+  if (k != KernelKind::portable) {
+    for (uint32_t i = 0; i < n; i += kChunk) {
+      const uint32_t m = n - i < kChunk ? n - i : kChunk;
+      (k == KernelKind::avx512 ? detail::escape64_avx512 : detail::escape64_avx2)(
+          cx + i, cy + i, m, limit_of(max_iter), out + i);
+    }
+    return;
+  }
 #endif
   (void)k;
   for (uint32_t i = 0; i < n; ++i) {
@@ -135,15 +150,24 @@ void escape64_points(KernelKind k, const int64_t* cx, const int64_t* cy, uint32_
   }
 }
 
+void escape128_points(const Fixed128* cx, const Fixed128* cy, uint32_t n, uint16_t max_iter,
+                      uint16_t* out) {
+  for (uint32_t i = 0; i < n; ++i) out[i] = escape128(cx[i], cy[i], max_iter);
+}
+
 uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_t* row_sums) {
   const uint32_t w = t.w, h = t.h, n = w * h;
   if (t.precision == Precision::p128) {
-    Coord cx[kMaxTileSide];
-    for (uint32_t c = 0; c < w; ++c) cx[c] = pixel_x(t, t.x + c);
-    for (uint32_t r = 0; r < h; ++r) {
-      const Coord cy = pixel_y(t, t.y + r);
-      for (uint32_t c = 0; c < w; ++c) counts[r * w + c] = escape128(cx[c], cy, t.max_iter);
-    }
+    Coord col[kMaxTileSide], row[kMaxTileSide];
+    for (uint32_t c = 0; c < w; ++c) col[c] = pixel_x(t, t.x + c);
+    for (uint32_t r = 0; r < h; ++r) row[r] = pixel_y(t, t.y + r);
+    std::vector<Coord> px(n), py(n);
+    for (uint32_t r = 0; r < h; ++r)
+      for (uint32_t c = 0; c < w; ++c) {
+        px[r * w + c] = col[c];
+        py[r * w + c] = row[r];
+      }
+    escape128_points(px.data(), py.data(), n, t.max_iter, counts);
   } else if (t.precision == Precision::p32) {
     // Every pixel of the tile in one stream, so lanes refill across rows.
     int32_t col[kMaxTileSide], row[kMaxTileSide];

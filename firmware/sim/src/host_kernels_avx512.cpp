@@ -21,6 +21,7 @@ struct Avx512x32 {
   static V add(V a, V b) { return _mm512_add_epi32(a, b); }
   static V sub(V a, V b) { return _mm512_sub_epi32(a, b); }
   static V abs(V a) { return _mm512_abs_epi32(a); }
+  static V max(V a, V b) { return _mm512_max_epi32(a, b); }
   static M gt(V a, V b) { return _mm512_cmpgt_epi32_mask(a, b); }
   static M eq(V a, V b) { return _mm512_cmpeq_epi32_mask(a, b); }
   static M mor(M a, M b) { return static_cast<M>(a | b); }
@@ -28,10 +29,12 @@ struct Avx512x32 {
   // (a * b) >> 27 for magnitudes up to 2^28, as on AVX2: even and odd lanes' 64-bit products.
   static V mul_mag(V a, V b) {
     const V even = _mm512_srli_epi64(_mm512_mul_epu32(a, b), 27);
-    const V odd =
-        _mm512_slli_epi64(_mm512_mul_epu32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)), 5);
+    const V odd = _mm512_slli_epi64(_mm512_mul_epu32(_mm512_shuffle_epi32(a, _MM_PERM_DDBB),
+                                                     _mm512_shuffle_epi32(b, _MM_PERM_DDBB)),
+                                    5);
     return _mm512_mask_blend_epi32(0xAAAA, even, odd);
   }
+  static V sq_mag(V a) { return mul_mag(a, a); }
   static V apply_sign(V m, V x, V y) {
     const V zero = _mm512_setzero_si512();
     return _mm512_mask_sub_epi32(m, _mm512_cmplt_epi32_mask(_mm512_xor_si512(x, y), zero), zero, m);
@@ -50,21 +53,33 @@ struct Avx512x64 {
   static V add(V a, V b) { return _mm512_add_epi64(a, b); }
   static V sub(V a, V b) { return _mm512_sub_epi64(a, b); }
   static V abs(V a) { return _mm512_abs_epi64(a); }
+  static V max(V a, V b) { return _mm512_max_epi64(a, b); }
   static M gt(V a, V b) { return _mm512_cmpgt_epi64_mask(a, b); }
   static M eq(V a, V b) { return _mm512_cmpeq_epi64_mask(a, b); }
   static M mor(M a, M b) { return static_cast<M>(a | b); }
   static unsigned bits(M m) { return m; }
   // (a * b) >> 59 for magnitudes up to 2^60, from four 32x32->64 products (see host_kernels_avx2).
   static V mul_mag(V a, V b) {
-    const V lo32 = _mm512_set1_epi64(0xFFFFFFFFll);
-    const V ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
-    const V lo = _mm512_mul_epu32(a, b), hi = _mm512_mul_epu32(ah, bh);
+    const V ah = _mm512_shuffle_epi32(a, _MM_PERM_DDBB),
+            bh = _mm512_shuffle_epi32(b, _MM_PERM_DDBB);
     const V mid = _mm512_add_epi64(_mm512_mul_epu32(ah, b), _mm512_mul_epu32(a, bh));
-    const V t = _mm512_add_epi64(_mm512_srli_epi64(lo, 32), _mm512_and_si512(mid, lo32));
+    return finish(_mm512_mul_epu32(a, b), mid, _mm512_mul_epu32(ah, bh));
+  }
+  // a * a: the two cross terms are one.
+  static V sq_mag(V a) {
+    const V ah = _mm512_shuffle_epi32(a, _MM_PERM_DDBB);
+    const V m = _mm512_mul_epu32(ah, a);
+    return finish(_mm512_mul_epu32(a, a), _mm512_add_epi64(m, m), _mm512_mul_epu32(ah, ah));
+  }
+  // lo + mid 2^32 + hi 2^64, shifted right by 59.
+  static V finish(V lo, V mid, V hi) {
+    const V t = _mm512_add_epi64(_mm512_srli_epi64(lo, 32),
+                                 _mm512_and_si512(mid, _mm512_set1_epi64(0xFFFFFFFFll)));
     const V upper = _mm512_add_epi64(_mm512_add_epi64(hi, _mm512_srli_epi64(mid, 32)),
                                      _mm512_srli_epi64(t, 32));
-    return _mm512_or_si512(_mm512_slli_epi64(upper, 5),
-                           _mm512_and_si512(_mm512_srli_epi64(t, 27), _mm512_set1_epi64(31)));
+    // upper << 5 | (t >> 27) & 31 in one ternary-logic op (0xF8: a | (b & c)).
+    return _mm512_ternarylogic_epi64(_mm512_slli_epi64(upper, 5), _mm512_srli_epi64(t, 27),
+                                     _mm512_set1_epi64(31), 0xF8);
   }
   static V apply_sign(V m, V x, V y) {
     const V zero = _mm512_setzero_si512();

@@ -1,5 +1,5 @@
 // The SIMD kernels' entry points, one set per instruction set, each in its own file compiled with
-// that set's flags (firmware/sim/CMakeLists.txt). Callers check the CPU first (host_kernels.cpp).
+// that set's flags (firmware/sim/CMakeLists.txt; callers check the CPU first).
 // limit is max_iter, or 65536 for max_iter 0 (the uint16_t counter going round); out[i] is the
 // count cast to uint16_t.
 #pragma once

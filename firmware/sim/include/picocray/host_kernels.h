@@ -42,9 +42,14 @@ void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_
 void escape64_points(KernelKind k, const int64_t* cx, const int64_t* cy, uint32_t n,
                      uint16_t max_iter, uint16_t* out);
 
+// The same at 128 bits, on every kernel: common/'s escape128 (64-bit limbs on hosts with
+// unsigned __int128).
+void escape128_points(const Fixed128* cx, const Fixed128* cy, uint32_t n, uint16_t max_iter,
+                      uint16_t* out);
+
 // Every pixel of the tile (w x h, row-major), the same counts as picocray::compute_tile. row_sums
 // (h entries, may be null) gets each row's sum of counts. Returns the sum over the tile.
-// 128-bit tiles run common/'s escape128 (64-bit limbs on hosts with __int128) on every kernel.
+// 128-bit tiles run escape128_points on every kernel.
 uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts,
                       uint32_t* row_sums = nullptr);
 inline uint32_t compute_tile(const TileTask& t, uint16_t* counts, uint32_t* row_sums = nullptr) {
