@@ -324,7 +324,7 @@ TEST_CASE("host kernels: PICOCRAY_HOST_KERNEL forces the fallback, and a bad val
   REQUIRE(setenv("PICOCRAY_HOST_KERNEL", "sse9", 1) == 0);
   CHECK_FALSE(host::kernel_from_env(&k, &error));
   CHECK(error.find("sse9") != std::string::npos);
-  CHECK(error.find("portable, avx2 or avx512") != std::string::npos);
+  CHECK(error.find("portable, avx2, avx512 or avx512ifma") != std::string::npos);
   CHECK(k == host::best_kernel());
 
   for (KernelKind want : host::kAllKernels) {

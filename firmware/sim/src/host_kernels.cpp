@@ -16,6 +16,8 @@ bool cpu_has(KernelKind k) {
     case KernelKind::portable: return true;
     case KernelKind::avx2: return __builtin_cpu_supports("avx2");
     case KernelKind::avx512: return __builtin_cpu_supports("avx512f");
+    case KernelKind::avx512ifma:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
   }
   return false;
 #else
@@ -47,6 +49,7 @@ const char* kernel_name(KernelKind k) {
     case KernelKind::portable: return "portable";
     case KernelKind::avx2: return "avx2";
     case KernelKind::avx512: return "avx512";
+    case KernelKind::avx512ifma: return "avx512ifma";
   }
   return "?";
 }
@@ -65,9 +68,10 @@ bool kernel_available(KernelKind k) {
 }
 
 KernelKind best_kernel() {
-  if (kernel_available(KernelKind::avx512)) return KernelKind::avx512;
-  if (kernel_available(KernelKind::avx2)) return KernelKind::avx2;
-  return KernelKind::portable;
+  KernelKind best = KernelKind::portable;
+  for (KernelKind k : kAllKernels)
+    if (kernel_available(k)) best = k;
+  return best;
 }
 
 bool kernel_from_env(KernelKind* out, std::string* error) {
@@ -80,7 +84,8 @@ bool kernel_from_env(KernelKind* out, std::string* error) {
   KernelKind k;
   if (!parse_kernel(env, &k)) {
     *error = "PICOCRAY_HOST_KERNEL=" + std::string(env) +
-             " names no host kernel (portable, avx2 or avx512; this CPU runs " + allowed + ")";
+             " names no host kernel (portable, avx2, avx512 or avx512ifma; this CPU runs " +
+             allowed + ")";
     return false;
   }
   if (!kernel_available(k)) {
@@ -109,7 +114,7 @@ void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_
   if (k != KernelKind::portable) {
     for (uint32_t i = 0; i < n; i += kChunk) {
       const uint32_t m = n - i < kChunk ? n - i : kChunk;
-      (k == KernelKind::avx512 ? detail::escape32_avx512 : detail::escape32_avx2)(
+      (k == KernelKind::avx2 ? detail::escape32_avx2 : detail::escape32_avx512)(
           cx + i, cy + i, m, limit_of(max_iter), out + i);
     }
     return;
@@ -132,8 +137,10 @@ void escape64_points(KernelKind k, const int64_t* cx, const int64_t* cy, uint32_
   if (k != KernelKind::portable) {
     for (uint32_t i = 0; i < n; i += kChunk) {
       const uint32_t m = n - i < kChunk ? n - i : kChunk;
-      (k == KernelKind::avx512 ? detail::escape64_avx512 : detail::escape64_avx2)(
-          cx + i, cy + i, m, limit_of(max_iter), out + i);
+      (k == KernelKind::avx2 ? detail::escape64_avx2
+       : k == KernelKind::avx512
+           ? detail::escape64_avx512
+           : detail::escape64_avx512ifma)(cx + i, cy + i, m, limit_of(max_iter), out + i);
     }
     return;
   }

@@ -14,4 +14,7 @@ void escape32_avx512(const int32_t* cx, const int32_t* cy, uint32_t n, uint32_t 
 void escape64_avx512(const int64_t* cx, const int64_t* cy, uint32_t n, uint32_t limit,
                      uint16_t* out);
 
+void escape64_avx512ifma(const int64_t* cx, const int64_t* cy, uint32_t n, uint32_t limit,
+                         uint16_t* out);
+
 }  // namespace picocray::host::detail

@@ -2,8 +2,9 @@
 // many pixels at once with AVX2 or AVX-512 where the CPU has them. The simulator's tile cache and
 // the CLI's --verify reference both compute through here. Host-only: never built for a board.
 //
-// Which kernel runs is chosen once, at first use: PICOCRAY_HOST_KERNEL (portable, avx2 or avx512)
-// when set, else the best the CPU supports. Every kernel gives the same counts; only speed differs.
+// Which kernel runs is chosen once, at first use: PICOCRAY_HOST_KERNEL (portable, avx2, avx512 or
+// avx512ifma) when set, else the best the CPU supports. Every kernel gives the same counts; only
+// speed differs.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,12 +13,14 @@
 
 namespace picocray::host {
 
-enum class KernelKind : uint8_t { portable, avx2, avx512 };
+// From slowest to fastest. avx512ifma is avx512 with 52-bit multiply-adds for the 64-bit kernel.
+enum class KernelKind : uint8_t { portable, avx2, avx512, avx512ifma };
 
-constexpr KernelKind kAllKernels[] = {KernelKind::portable, KernelKind::avx2, KernelKind::avx512};
+constexpr KernelKind kAllKernels[] = {KernelKind::portable, KernelKind::avx2, KernelKind::avx512,
+                                      KernelKind::avx512ifma};
 
 const char* kernel_name(KernelKind k);
-// From "portable", "avx2" or "avx512"; false for anything else.
+// From "portable", "avx2", "avx512" or "avx512ifma"; false for anything else.
 bool parse_kernel(const std::string& name, KernelKind* out);
 
 // Built into this binary and supported by the CPU it runs on.
