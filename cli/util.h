@@ -28,9 +28,7 @@ struct CliError : std::runtime_error {
   int exit_code;
 };
 
-struct Region {
-  Coord x0, x1, y0, y1;
-};
+using picocray::Region;  // geometry.h
 
 // Splits at every sep; "a,,b" gives an empty middle field.
 std::vector<std::string> split(const std::string& s, char sep);

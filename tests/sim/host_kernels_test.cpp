@@ -87,14 +87,15 @@ uint16_t portable64(int64_t cx, int64_t cy, uint16_t max_iter) {
 TileTask view(const char* x0, const char* x1, const char* y0, const char* y1, uint16_t width,
               uint16_t height, uint16_t iter, Precision p) {
   TileTask t;
-  t.precision = p;
-  t.max_iter = iter;
-  t.width = width;
-  t.height = height;
-  t.x0 = dec(x0);
-  t.x1 = dec(x1);
-  t.y0 = dec(y0);
-  t.y1 = dec(y1);
+  JobGeometry& g = t.geometry;
+  g.precision = p;
+  g.max_iter = iter;
+  g.width = width;
+  g.height = height;
+  g.region.x0 = dec(x0);
+  g.region.x1 = dec(x1);
+  g.region.y0 = dec(y0);
+  g.region.y1 = dec(y1);
   return t;
 }
 
@@ -102,21 +103,22 @@ TileTask view(const char* x0, const char* x1, const char* y0, const char* y1, ui
 void check_grid(KernelKind k, TileTask t, uint8_t side) {
   std::vector<uint16_t> got(kMaxTilePixels), want(kMaxTilePixels);
   uint32_t sums[kMaxTileSide];
-  for (uint32_t y = 0; y < t.height; y += side)
-    for (uint32_t x = 0; x < t.width; x += side) {
-      t.x = static_cast<uint16_t>(x);
-      t.y = static_cast<uint16_t>(y);
-      t.w = static_cast<uint8_t>(std::min<uint32_t>(side, t.width - x));
-      t.h = static_cast<uint8_t>(std::min<uint32_t>(side, t.height - y));
+  const JobGeometry& g = t.geometry;
+  for (uint32_t y = 0; y < g.height; y += side)
+    for (uint32_t x = 0; x < g.width; x += side) {
+      t.rect.x = static_cast<uint16_t>(x);
+      t.rect.y = static_cast<uint16_t>(y);
+      t.rect.w = static_cast<uint8_t>(std::min<uint32_t>(side, g.width - x));
+      t.rect.h = static_cast<uint8_t>(std::min<uint32_t>(side, g.height - y));
       const uint32_t want_sum = compute_tile(t, want.data());
       const uint32_t got_sum = host::compute_tile(k, t, got.data(), sums);
-      for (uint32_t r = 0; r < t.h; ++r) {
+      for (uint32_t r = 0; r < t.rect.h; ++r) {
         uint32_t s = 0;
-        for (uint32_t c = 0; c < t.w; ++c) {
-          const uint32_t i = r * t.w + c;
+        for (uint32_t c = 0; c < t.rect.w; ++c) {
+          const uint32_t i = r * t.rect.w + c;
           REQUIRE_MESSAGE(got[i] == want[i],
                           host::kernel_name(k)
-                              << " at " << static_cast<int>(t.precision) << " bits: pixel " << x + c
+                              << " at " << static_cast<int>(g.precision) << " bits: pixel " << x + c
                               << "," << y + r << " counts " << got[i] << ", common/ " << want[i]);
           s += want[i];
         }
@@ -293,23 +295,25 @@ TEST_CASE("host kernels: seeded random jobs give compute_tile's counts on every 
       return fx::widen<4>(f);
     };
     TileTask t;
-    t.x0 = at(cx - half);
-    t.x1 = at(cx + half);
-    t.y0 = at(cy - half);
-    t.y1 = at(cy + half);
-    t.width = static_cast<uint16_t>(20 + rng.next() % 60);
-    t.height = static_cast<uint16_t>(20 + rng.next() % 60);
-    t.max_iter = static_cast<uint16_t>(1 + rng.next() % 700);
-    const Precision p = choose_precision(t.x0, t.x1, t.y0, t.y1, t.width, t.height);
+    JobGeometry& g = t.geometry;
+    g.region.x0 = at(cx - half);
+    g.region.x1 = at(cx + half);
+    g.region.y0 = at(cy - half);
+    g.region.y1 = at(cy + half);
+    g.width = static_cast<uint16_t>(20 + rng.next() % 60);
+    g.height = static_cast<uint16_t>(20 + rng.next() % 60);
+    g.max_iter = static_cast<uint16_t>(1 + rng.next() % 700);
+    const Precision p =
+        choose_precision(g.region.x0, g.region.x1, g.region.y0, g.region.y1, g.width, g.height);
     const uint8_t side = static_cast<uint8_t>(1 + rng.next() % 64);
     for (KernelKind k : available())
       for (Precision q : {Precision::p32, Precision::p64}) {
-        t.precision = q;
+        g.precision = q;
         CAPTURE(host::kernel_name(k));
         CAPTURE(static_cast<int>(q));
         check_grid(k, t, side);
       }
-    t.precision = p;
+    g.precision = p;
     if (p == Precision::p128) check_grid(KernelKind::portable, t, side);
   }
 }
@@ -346,7 +350,7 @@ TEST_CASE("host kernels: PICOCRAY_HOST_KERNEL forces the fallback, and a bad val
   REQUIRE(host::select_kernel(KernelKind::portable));
   CHECK(host::selected_kernel() == KernelKind::portable);
   TileTask t = view("-2.5", "1", "-1.25", "1.25", 32, 32, 100, Precision::p32);
-  t.w = t.h = 32;
+  t.rect.w = t.rect.h = 32;
   std::vector<uint16_t> a(1024), b(1024);
   CHECK(host::compute_tile(t, a.data()) == compute_tile(t, b.data()));
   CHECK(a == b);

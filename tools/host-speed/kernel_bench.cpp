@@ -30,19 +30,21 @@ double cpu_s() {
 }
 
 template <class F>
-uint64_t over_tiles(const TileTask& job, std::vector<uint16_t>& image, F&& tile) {
+uint64_t over_tiles(const JobGeometry& job, std::vector<uint16_t>& image, F&& tile) {
   std::vector<uint16_t> counts(kMaxTilePixels);
   uint64_t sum = 0;
   for (uint32_t y = 0; y < job.height; y += kMaxTileSide)
     for (uint32_t x = 0; x < job.width; x += kMaxTileSide) {
-      TileTask t = job;
-      t.x = static_cast<uint16_t>(x);
-      t.y = static_cast<uint16_t>(y);
-      t.w = static_cast<uint8_t>(std::min<uint32_t>(kMaxTileSide, job.width - x));
-      t.h = static_cast<uint8_t>(std::min<uint32_t>(kMaxTileSide, job.height - y));
+      TileTask t;
+      t.geometry = job;
+      TileRect& rc = t.rect;
+      rc.x = static_cast<uint16_t>(x);
+      rc.y = static_cast<uint16_t>(y);
+      rc.w = static_cast<uint8_t>(std::min<uint32_t>(kMaxTileSide, job.width - x));
+      rc.h = static_cast<uint8_t>(std::min<uint32_t>(kMaxTileSide, job.height - y));
       sum += tile(t, counts.data());
-      for (uint32_t r = 0; r < t.h; ++r)
-        std::memcpy(&image[(y + r) * job.width + x], &counts[r * t.w], t.w * sizeof(uint16_t));
+      for (uint32_t r = 0; r < rc.h; ++r)
+        std::memcpy(&image[(y + r) * job.width + x], &counts[r * rc.w], rc.w * sizeof(uint16_t));
     }
   return sum;
 }
@@ -54,8 +56,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: host_kernel_bench X0 X1 Y0 Y1 W H ITER 32|64|128 [RUNS]\n");
     return 2;
   }
-  TileTask job;
-  Coord* corners[] = {&job.x0, &job.x1, &job.y0, &job.y1};
+  JobGeometry job;
+  job.tile_w = job.tile_h = kMaxTileSide;
+  Coord* corners[] = {&job.region.x0, &job.region.x1, &job.region.y0, &job.region.y1};
   for (int i = 0; i < 4; ++i)
     if (!parse_decimal(argv[1 + i], std::strlen(argv[1 + i]), corners[i])) {
       std::fprintf(stderr, "host_kernel_bench: %s is not a decimal coordinate\n", argv[1 + i]);
@@ -97,10 +100,11 @@ int main(int argc, char** argv) {
     const auto r = best_of([&] {
       return over_tiles(job, image, [](const TileTask& t, uint16_t* c) {
         uint32_t s = 0;
-        for (uint32_t r = 0; r < t.h; ++r)
-          for (uint32_t k = 0; k < t.w; ++k)
-            s += c[r * t.w + k] =
-                escape128_limbs(pixel_x(t, t.x + k), pixel_y(t, t.y + r), t.max_iter);
+        const JobGeometry& g = t.geometry;
+        for (uint32_t r = 0; r < t.rect.h; ++r)
+          for (uint32_t k = 0; k < t.rect.w; ++k)
+            s += c[r * t.rect.w + k] =
+                escape128_limbs(pixel_x(g, t.rect.x + k), pixel_y(g, t.rect.y + r), g.max_iter);
         return s;
       });
     });

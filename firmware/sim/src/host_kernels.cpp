@@ -163,32 +163,33 @@ void escape128_points(const Fixed128* cx, const Fixed128* cy, uint32_t n, uint16
 }
 
 uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_t* row_sums) {
-  const uint32_t w = t.w, h = t.h, n = w * h;
-  if (t.precision == Precision::p128) {
+  const JobGeometry& g = t.geometry;
+  const uint32_t w = t.rect.w, h = t.rect.h, n = w * h;
+  if (g.precision == Precision::p128) {
     Coord col[kMaxTileSide], row[kMaxTileSide];
-    for (uint32_t c = 0; c < w; ++c) col[c] = pixel_x(t, t.x + c);
-    for (uint32_t r = 0; r < h; ++r) row[r] = pixel_y(t, t.y + r);
+    for (uint32_t c = 0; c < w; ++c) col[c] = pixel_x(g, t.rect.x + c);
+    for (uint32_t r = 0; r < h; ++r) row[r] = pixel_y(g, t.rect.y + r);
     std::vector<Coord> px(n), py(n);
     for (uint32_t r = 0; r < h; ++r)
       for (uint32_t c = 0; c < w; ++c) {
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape128_points(px.data(), py.data(), n, t.max_iter, counts);
-  } else if (t.precision == Precision::p32) {
+    escape128_points(px.data(), py.data(), n, g.max_iter, counts);
+  } else if (g.precision == Precision::p32) {
     // Every pixel of the tile in one stream, so lanes refill across rows.
     int32_t col[kMaxTileSide], row[kMaxTileSide];
     alignas(64) int32_t px[kMaxTilePixels], py[kMaxTilePixels];
     for (uint32_t c = 0; c < w; ++c)
-      col[c] = static_cast<int32_t>(fx::narrow<1>(pixel_x(t, t.x + c)).w[0]);
+      col[c] = static_cast<int32_t>(fx::narrow<1>(pixel_x(g, t.rect.x + c)).w[0]);
     for (uint32_t r = 0; r < h; ++r)
-      row[r] = static_cast<int32_t>(fx::narrow<1>(pixel_y(t, t.y + r)).w[0]);
+      row[r] = static_cast<int32_t>(fx::narrow<1>(pixel_y(g, t.rect.y + r)).w[0]);
     for (uint32_t r = 0; r < h; ++r)
       for (uint32_t c = 0; c < w; ++c) {
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape32_points(k, px, py, n, t.max_iter, counts);
+    escape32_points(k, px, py, n, g.max_iter, counts);
   } else {
     auto to64 = [](const Coord& v) {
       const Fixed64 f = fx::narrow<2>(v);
@@ -196,14 +197,14 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
     };
     int64_t col[kMaxTileSide], row[kMaxTileSide];
     std::vector<int64_t> px(n), py(n);
-    for (uint32_t c = 0; c < w; ++c) col[c] = to64(pixel_x(t, t.x + c));
-    for (uint32_t r = 0; r < h; ++r) row[r] = to64(pixel_y(t, t.y + r));
+    for (uint32_t c = 0; c < w; ++c) col[c] = to64(pixel_x(g, t.rect.x + c));
+    for (uint32_t r = 0; r < h; ++r) row[r] = to64(pixel_y(g, t.rect.y + r));
     for (uint32_t r = 0; r < h; ++r)
       for (uint32_t c = 0; c < w; ++c) {
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape64_points(k, px.data(), py.data(), n, t.max_iter, counts);
+    escape64_points(k, px.data(), py.data(), n, g.max_iter, counts);
   }
   uint32_t sum = 0;
   for (uint32_t r = 0; r < h; ++r) {
