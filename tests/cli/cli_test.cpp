@@ -157,7 +157,7 @@ TEST_CASE("render twice gives byte-identical PNG and PGM") {
 }
 
 TEST_CASE(
-    "PICOCRAY_HOST_KERNEL: the portable fallback renders the same bytes; a bad name exits 2") {
+    "PICOCRAY_HOST_KERNEL: the portable fallback renders the same bytes, and a bad name exits 2") {
   // The simulator and --verify both compute through the host kernel; forcing the fallback must
   // change nothing but speed. 32 bits (the whole set) and 64 (a 1e-6 close-up).
   TempDir dir;

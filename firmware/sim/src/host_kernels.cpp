@@ -12,6 +12,7 @@ namespace {
 
 bool cpu_has(KernelKind k) {
 #if defined(PICOCRAY_HOST_SIMD)
+  __builtin_cpu_init();  // idempotent; needed if this runs before libgcc's own constructor
   switch (k) {
     case KernelKind::portable: return true;
     case KernelKind::avx2: return __builtin_cpu_supports("avx2");
