@@ -10,60 +10,58 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-}  // namespace
-
-bool parse_decimal(const char* s, size_t len, Coord* out) {
-  size_t i = 0;
+// A decimal as written: its significant digits and where the point falls among them.
+struct Scanned {
   bool negative = false;
-  if (i < len && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  // Significant digits as written, and where the point falls among them.
   char digits[kMaxDigits];
   int n = 0;
   int point = -1;
+};
+
+// The exponent after 'e' or 'E' at s[*i], added to the point.
+bool scan_exponent(const char* s, size_t len, size_t* i, int* point) {
+  bool eneg = false;
+  if (*i < len && (s[*i] == '+' || s[*i] == '-')) eneg = s[(*i)++] == '-';
+  if (*i >= len || !is_digit(s[*i])) return false;
+  int e = 0;
+  for (; *i < len && is_digit(s[*i]); ++*i) {
+    e = e * 10 + (s[*i] - '0');
+    if (e > kMaxExponent) return false;
+  }
+  *point += eneg ? -e : e;
+  return true;
+}
+
+bool scan(const char* s, size_t len, Scanned* d) {
+  size_t i = 0;
+  if (i < len && (s[i] == '+' || s[i] == '-')) d->negative = s[i++] == '-';
   bool any = false;
   for (; i < len; ++i) {
     char c = s[i];
     if (c == '.') {
-      if (point >= 0) return false;
-      point = n;
+      if (d->point >= 0) return false;
+      d->point = d->n;
     } else if (is_digit(c)) {
       any = true;
-      if (n == 0 && c == '0' && point < 0) continue;  // leading zeros of the integer part
-      if (n >= kMaxDigits) return false;
-      digits[n++] = static_cast<char>(c - '0');
+      if (d->n == 0 && c == '0' && d->point < 0) continue;  // leading zeros of the integer part
+      if (d->n >= kMaxDigits) return false;
+      d->digits[d->n++] = static_cast<char>(c - '0');
     } else {
       break;
     }
   }
   if (!any) return false;
-  if (point < 0) point = n;
+  if (d->point < 0) d->point = d->n;
   if (i < len && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
-    bool eneg = false;
-    if (i < len && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
-    if (i >= len || !is_digit(s[i])) return false;
-    int e = 0;
-    for (; i < len && is_digit(s[i]); ++i) {
-      e = e * 10 + (s[i] - '0');
-      if (e > kMaxExponent) return false;
-    }
-    point += eneg ? -e : e;
+    if (!scan_exponent(s, len, &i, &d->point)) return false;
   }
-  if (i != len) return false;
+  return i == len;
+}
 
-  // Integer part: digits before the point (zeros past the written digits when point > n).
-  uint32_t int_part = 0;
-  for (int k = 0; k < point; ++k) {
-    int d = k < n ? digits[k] : 0;
-    int_part = int_part * 10 + static_cast<uint32_t>(d);
-    if (int_part >= 16) return false;
-  }
-  // Fraction digits: zeros before the written digits when point < 0.
-  char frac[kMaxDigits + kMaxExponent + 1];
-  int fn = 0;
-  for (int k = point; k < n; ++k) frac[fn++] = k < 0 ? 0 : digits[k];
-  // 124 fraction bits by doubling the decimal fraction; the last one rounds.
-  uint32_t bits[4] = {0, 0, 0, 0};
+// 123 fraction bits of the decimal fraction frac[0..fn) into bits, by doubling it; returns the
+// 124th bit, which rounds.
+int fraction_bits(char* frac, int fn, uint32_t* bits) {
   int round_bit = 0;
   for (int b = 0; b < 124; ++b) {
     int carry = 0;
@@ -79,6 +77,27 @@ bool parse_decimal(const char* s, size_t len, Coord* out) {
       bits[pos / 32] |= 1u << (pos % 32);
     }
   }
+  return round_bit;
+}
+
+}  // namespace
+
+bool parse_decimal(const char* s, size_t len, Coord* out) {
+  Scanned d;
+  if (!scan(s, len, &d)) return false;
+  // Integer part: digits before the point (zeros past the written digits when point > n).
+  uint32_t int_part = 0;
+  for (int k = 0; k < d.point; ++k) {
+    int digit = k < d.n ? d.digits[k] : 0;
+    int_part = int_part * 10 + static_cast<uint32_t>(digit);
+    if (int_part >= 16) return false;
+  }
+  // Fraction digits: zeros before the written digits when point < 0.
+  char frac[kMaxDigits + kMaxExponent + 1];
+  int fn = 0;
+  for (int k = d.point; k < d.n; ++k) frac[fn++] = k < 0 ? 0 : d.digits[k];
+  uint32_t bits[4] = {0, 0, 0, 0};
+  const int round_bit = fraction_bits(frac, fn, bits);
   bits[3] |= int_part << 27;
   Coord v;
   for (int k = 0; k < 4; ++k) v.w[k] = bits[k];
@@ -88,7 +107,7 @@ bool parse_decimal(const char* s, size_t len, Coord* out) {
     v = fx::add(v, one_ulp);
     if (v.w[3] >= (16u << 27)) return false;
   }
-  *out = negative ? fx::neg(v) : v;
+  *out = d.negative ? fx::neg(v) : v;
   return true;
 }
 

@@ -29,15 +29,11 @@ constexpr uint32_t kLedEnumerating = 0x33333u;  // 100 ms on, 100 ms off
 constexpr uint32_t kLedError = 0x00033u;        // two 100 ms flashes, then 700 ms off
 
 uint32_t led_pattern(uint8_t state) {
-  switch (static_cast<LedState>(state)) {
-    case LedState::idle:
-      return kLedIdle;
-    case LedState::busy:
-      return kLedBusy;
-    case LedState::enumerating:
-      return kLedEnumerating;
-    default:
-      return kLedError;
+  switch (static_cast<hal::NodeLed>(state)) {
+    case hal::NodeLed::idle: return kLedIdle;
+    case hal::NodeLed::busy: return kLedBusy;
+    case hal::NodeLed::enumerating: return kLedEnumerating;
+    default: return kLedError;
   }
 }
 
@@ -83,7 +79,9 @@ void System::feed_watchdog() {
   watchdog_update();
 }
 
-uint64_t System::unique_id() { return unique_id_; }
+uint64_t System::unique_id() {
+  return unique_id_;
+}
 
 void System::reboot(hal::RebootKind kind) {
   drain_host_link(100000);  // the answer to the request that asked for this reaches the host
@@ -98,10 +96,16 @@ void System::reboot(hal::RebootKind kind) {
   for (;;) tight_loop_contents();
 }
 
-uint32_t System::random() { return get_rand_32(); }
+uint32_t System::random() {
+  return get_rand_32();
+}
 
-const char* System::board_name() { return PICOCRAY_BOARD_NAME; }
+const char* System::board_name() {
+  return PICOCRAY_BOARD_NAME;
+}
 
-uint32_t System::cpu_hz() { return clock_get_hz(clk_sys); }
+uint32_t System::cpu_hz() {
+  return clock_get_hz(clk_sys);
+}
 
 }  // namespace picocray::rp2040

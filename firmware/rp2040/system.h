@@ -6,14 +6,6 @@
 
 namespace picocray::rp2040 {
 
-// What the LED shows; the codes the core passes to show_state (docs/hardware.md).
-enum class LedState : uint8_t {
-  idle = 0,         // slow blink, 1 Hz
-  busy = 1,         // on
-  enumerating = 2,  // fast blink, 5 Hz
-  error = 3,        // double blink every second (also any unknown code)
-};
-
 // pico_unique_id's 8 bytes, the first one lowest.
 uint64_t board_unique_id();
 
@@ -30,8 +22,10 @@ class System final : public hal::System {
   void feed_watchdog() override;
   uint32_t random() override;
   const char* board_name() override;
+  uint32_t capabilities() override { return 0; }  // real hardware
   uint32_t cpu_hz() override;
-  void show_state(uint8_t state) override { state_ = state; }
+  // hal::NodeLed: idle slow blink 1 Hz, busy on, enumerating fast blink 5 Hz, error double blink.
+  void show_state(hal::NodeLed state) override { state_ = static_cast<uint8_t>(state); }
 
  private:
   static bool led_tick(repeating_timer_t* timer);
@@ -39,7 +33,7 @@ class System final : public hal::System {
   Compute& compute_;
   uint64_t unique_id_ = 0;
   bool watchdog_on_ = false;
-  volatile uint8_t state_ = static_cast<uint8_t>(LedState::enumerating);
+  volatile uint8_t state_ = static_cast<uint8_t>(hal::NodeLed::enumerating);
   uint8_t led_step_ = 0;
   repeating_timer_t led_timer_{};
 };

@@ -23,8 +23,8 @@
 #include "picocray/timing.h"
 
 using namespace picocray;
-using picocray_fuzz::FakeBoard;
 using picocray_fuzz::Input;
+using picocray_test::FakeBoard;
 
 namespace {
 
@@ -124,6 +124,7 @@ class Host {
 
 class Harness {
  public:
+  Harness() { board.real_counts = false; }
   FakeBoard board{true};
   Controller controller{board.hal()};
   Host host;
@@ -137,6 +138,7 @@ class Harness {
   void pass() {
     board.link_budget = budget_per_pass;
     uint64_t next = controller.poll();
+    FUZZ_CHECK(board.bad_tiles == 0, "a tile of a bad size was started");
     if (board.reboot_requested) {
       // As the simulator does: USB drops both ways, and the board starts again.
       board.reboot_requested = false;

@@ -25,8 +25,8 @@
 #include "picocray/tile_block.h"
 
 using namespace picocray;
-using picocray_fuzz::FakeBoard;
 using picocray_fuzz::Input;
+using picocray_test::FakeBoard;
 
 namespace {
 
@@ -40,6 +40,7 @@ bool all_ff(const std::vector<uint8_t>& b, size_t from) {
 
 class Harness {
  public:
+  Harness() { board.real_counts = false; }
   FakeBoard board{false};
   Secondary node{board.hal()};
   uint16_t last_job = 0;
@@ -60,6 +61,7 @@ class Harness {
   void pass(uint64_t after_us) {
     board.now += after_us;
     node.poll();
+    FUZZ_CHECK(board.bad_tiles == 0, "a tile of a bad size was started");
     if (node.enrolled()) {
       FUZZ_CHECK(
           node.address() >= i2c::kFirstNodeAddress && node.address() < i2c::kFirstNodeAddress + 64,

@@ -26,7 +26,7 @@ void Secondary::start() {
   // Boards power up together: a random wait spreads their first claims apart.
   uint64_t now = board_.clock.now_us();
   next_try_ = now + board_.system.random() % 2000u;
-  board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::enumerating));
+  board_.system.show_state(hal::NodeLed::enumerating);
 }
 
 uint64_t Secondary::poll() {
@@ -50,6 +50,8 @@ uint64_t Secondary::poll() {
     s.order = order_++;
     s.state = SlotState::ready;  // last: the interrupt reads the block only once it is ready
     computing_ = -1;
+    // Announced now: starting the next tile below keeps core 0 busy for half a tile on a board.
+    board_.gpio.pull_low(Line::attention, true);
   }
   if (computing_ < 0) {
     int i = oldest(SlotState::assigned);
@@ -65,8 +67,7 @@ uint64_t Secondary::poll() {
   }
   bool ready = oldest(SlotState::ready) >= 0;
   board_.gpio.pull_low(Line::attention, ready);
-  board_.system.show_state(
-      static_cast<uint8_t>(computing_ >= 0 ? hal::NodeLed::busy : hal::NodeLed::idle));
+  board_.system.show_state(computing_ >= 0 ? hal::NodeLed::busy : hal::NodeLed::idle);
   // Compute finishing and bus traffic are what wake it next.
   return computing_ >= 0 && board_.compute.done() ? now : kNoDeadline;
 }
@@ -78,7 +79,7 @@ uint64_t Secondary::enrol(uint64_t now) {
     board_.target.listen(address_, this);
     board_.gpio.pull_low(Line::assert_, false);
     holding_ = false;
-    board_.system.show_state(static_cast<uint8_t>(hal::NodeLed::idle));
+    board_.system.show_state(hal::NodeLed::idle);
     return now;
   }
   if (holding_) {
@@ -209,43 +210,9 @@ void Secondary::prepare_read() {
 void Secondary::handle_write() {
   bool ok = !rx_overflow_;
   switch (static_cast<i2c::Reg>(reg_)) {
-    case i2c::Reg::job: {
-      i2c::JobBlock j;
-      ok = ok && i2c::parse(rx_, rx_len_, &j);
-      if (ok) {
-        job_ = j;
-        job_loaded_ = true;
-      }
-      break;
-    }
-    case i2c::Reg::tile: {
-      i2c::TileAssign t;
-      ok = ok && i2c::parse(rx_, rx_len_, &t);
-      if (!ok) break;
-      // A repeated write of a tile it already took (the controller retrying after a lost
-      // read-back).
-      if (t.tile_index == last_tile_ && t.job_id == last_job_) break;
-      int f = oldest(SlotState::free);
-      ok = f >= 0;
-      if (ok) {
-        slots_[f].tile = t;
-        slots_[f].state = SlotState::assigned;
-        last_tile_ = t.tile_index;
-        last_job_ = t.job_id;
-      }
-      break;
-    }
-    case i2c::Reg::ack: {
-      i2c::AckBlock a;
-      ok = ok && i2c::parse(rx_, rx_len_, &a);
-      if (ok) {
-        for (Slot& s : slots_)
-          if (s.state == SlotState::ready && s.tile.tile_index == a.tile_index)
-            s.state = SlotState::free;
-        if (oldest(SlotState::ready) < 0) board_.gpio.pull_low(Line::attention, false);
-      }
-      break;
-    }
+    case i2c::Reg::job: ok = ok && take_job(); break;
+    case i2c::Reg::tile: ok = ok && take_tile(); break;
+    case i2c::Reg::ack: ok = ok && take_ack(); break;
     case i2c::Reg::claim: {
       i2c::ClaimBlock c;
       ok = ok && i2c::parse(rx_, rx_len_, &c);
@@ -270,6 +237,37 @@ void Secondary::handle_write() {
     default: ok = false; break;
   }
   if (!ok) ++rx_errors_;
+}
+
+bool Secondary::take_job() {
+  i2c::JobBlock j;
+  if (!i2c::parse(rx_, rx_len_, &j)) return false;
+  job_ = j;
+  job_loaded_ = true;
+  return true;
+}
+
+bool Secondary::take_tile() {
+  i2c::TileAssign t;
+  if (!i2c::parse(rx_, rx_len_, &t)) return false;
+  // A repeated write of a tile it already took (the controller retrying after a lost read-back).
+  if (t.tile_index == last_tile_ && t.job_id == last_job_) return true;
+  int f = oldest(SlotState::free);
+  if (f < 0) return false;
+  slots_[f].tile = t;
+  slots_[f].state = SlotState::assigned;
+  last_tile_ = t.tile_index;
+  last_job_ = t.job_id;
+  return true;
+}
+
+bool Secondary::take_ack() {
+  i2c::AckBlock a;
+  if (!i2c::parse(rx_, rx_len_, &a)) return false;
+  for (Slot& s : slots_)
+    if (s.state == SlotState::ready && s.tile.tile_index == a.tile_index) s.state = SlotState::free;
+  if (oldest(SlotState::ready) < 0) board_.gpio.pull_low(Line::attention, false);
+  return true;
 }
 
 }  // namespace picocray

@@ -83,8 +83,9 @@ class Board final : public hal::I2cInitiator,
   void feed_watchdog() override {}
   uint32_t random() override;
   const char* board_name() override { return "sim"; }
+  uint32_t capabilities() override { return hal::kBoardSimulated; }
   uint32_t cpu_hz() override;
-  void show_state(uint8_t state) override { led_ = state; }
+  void show_state(hal::NodeLed state) override { led_ = static_cast<uint8_t>(state); }
 
   hal::Board& hal() { return board_; }
   Node& node() { return *node_; }

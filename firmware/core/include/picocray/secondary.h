@@ -36,6 +36,9 @@ class Secondary final : public hal::I2cTargetHandler {
   };
 
   void handle_write();
+  bool take_job();
+  bool take_tile();
+  bool take_ack();
   void prepare_read();
   int oldest(SlotState s) const;
   void claim_or_wait(uint64_t now);

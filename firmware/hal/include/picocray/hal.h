@@ -116,6 +116,9 @@ enum class RebootKind : uint8_t { normal = 0, bootsel = 1 };
 // What the on-board LED shows (docs/hardware.md has the blink patterns).
 enum class NodeLed : uint8_t { idle = 0, busy = 1, enumerating = 2, error = 3 };
 
+// What a board is, beyond what every board does: System::capabilities() bits.
+constexpr uint32_t kBoardSimulated = 1u << 0;  // a simulated or emulated board, not hardware
+
 class System {
  public:
   // The board's unique ID (pico_unique_id: 8 bytes, little-endian here).
@@ -126,9 +129,10 @@ class System {
   // A small random number for back-off (seeded from the unique ID and time on a board).
   virtual uint32_t random() = 0;
   virtual const char* board_name() = 0;
+  // kBoard* bits: what the core may tell the host about this board.
+  virtual uint32_t capabilities() = 0;
   virtual uint32_t cpu_hz() = 0;
-  // State for the on-board LED: a NodeLed value.
-  virtual void show_state(uint8_t state) = 0;
+  virtual void show_state(NodeLed state) = 0;
 
  protected:
   ~System() = default;

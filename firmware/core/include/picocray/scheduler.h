@@ -1,0 +1,113 @@
+// The scheduler: one render at a time as a dynamic tile queue over the secondaries and the
+// controller's own core 1. Tiles go out in a golden-ratio order, two per node (its job slots);
+// a finished tile is found through the attention line and a POLL sweep, read, acknowledged and
+// forwarded to the host as the node encoded it. Recovery: a node that stops answering is lost and
+// its tiles go to others; at the tail, a tile waiting behind another on a busy node is also given
+// to an idle one (the first copy back counts); with no secondary left, core 1 finishes alone.
+#pragma once
+#include <cstdint>
+
+#include "picocray/enrolment.h"
+#include "picocray/hal.h"
+#include "picocray/host_session.h"
+#include "picocray/node_bus.h"
+#include "picocray/node_table.h"
+#include "picocray/protocol.h"
+#include "picocray/tile_block.h"
+
+namespace picocray {
+
+class Scheduler final : public NodeReclaimed {
+ public:
+  Scheduler(hal::Board& board, NodeTable& table, NodeBus& bus, HostSession& host)
+      : board_(board), table_(table), bus_(bus), host_(host) {}
+
+  void clear();
+  // Starts a render the caller has checked (validate, and its node mask against the table).
+  void start(uint16_t seq, const RenderRequest& req);
+  bool active() const { return phase_ != JobPhase::idle; }
+  uint16_t seq() const { return job_.seq; }
+  // CANCEL: target is a RENDER's seq, or 0 for whatever render runs.
+  void cancel(uint16_t target);
+  // One pass over the running job; true when it did something and wants to run again at once.
+  bool run();
+  // When the job next needs a pass with nothing else happening (a PROGRESS frame is due).
+  uint64_t next_wake(uint64_t now) const;
+  bool progress(uint32_t* done, uint32_t* total) const;
+  uint32_t jobs_done() const { return jobs_done_; }
+
+  // A node failed: it is lost and the tiles it held go to others.
+  void lose(NodeRecord& n, const char* why);
+  void node_reclaimed(NodeRecord& n) override;
+
+ private:
+  enum class JobPhase : uint8_t { idle, running, cancelling };
+  // The controller's core 1: idle, computing a tile, or computing one somebody else delivered.
+  enum class Core1 : uint8_t { idle, computing, superseded };
+
+  struct Job {
+    uint16_t seq = 0;  // the RENDER request's, for the answers
+    uint16_t id = 0;   // the job number nodes and tile blocks carry
+    RenderRequest req;
+    uint32_t total = 0;
+    uint32_t next = 0;
+    uint32_t stride = 1;  // tiles go out in the order next * stride mod total
+    uint32_t done = 0;
+    uint64_t started_us = 0;
+    uint64_t last_progress_us = 0;
+    RenderSummary summary;
+    // Tiles handed back by a node that was lost, to be given out again first.
+    uint32_t requeue[kMaxNodes * i2c::kSlots];
+    uint32_t n_requeue = 0;
+    Core1 core1 = Core1::idle;
+    uint32_t core1_tile = 0;
+    bool core1_only = false;  // every secondary lost: the controller finishes alone
+    // Counters at the start, so the summary reports this job alone.
+    uint64_t i2c_bytes0 = 0;
+    uint32_t i2c_transactions0 = 0;
+    uint32_t retries0 = 0;
+    uint32_t integrity0 = 0;
+    uint64_t longest_tile_us = 0;
+    // The tail: tiles waiting in a busy node's second slot, also given to an idle node.
+    uint32_t dup[kMaxNodes * i2c::kSlots];
+    uint32_t n_dup = 0;
+  };
+
+  enum class Assign : uint8_t { taken, refused, gone };
+  enum class Try : uint8_t { taken, nack, unconfirmed, gone };  // one attempt at an assignment
+
+  bool all_given() const;
+  bool take_tile(uint32_t* index);
+  bool take_duplicate(uint32_t* index, int exclude);
+  bool assign_one();
+  Assign assign_to(NodeRecord& n, uint32_t index);
+  Try send_assignment(NodeRecord& n, uint32_t index);
+  bool collect_one();
+  uint8_t by_age(uint8_t* order) const;
+  bool collect_from(uint8_t i);
+  void deliver(uint8_t node, const TileHeader& h, size_t len);
+  bool run_core1();
+  bool finish_core1();
+  bool core1_may_start() const;
+  void check_stuck(uint64_t now);
+  void probe_silent(uint64_t now);
+  void retire(uint32_t index, int deliverer);
+  void count_tile(uint8_t node);
+  bool send_progress();
+  void finish();
+  static uint64_t oldest_assignment(const NodeRecord& n);
+
+  hal::Board& board_;
+  NodeTable& table_;
+  NodeBus& bus_;
+  HostSession& host_;
+  JobPhase phase_ = JobPhase::idle;
+  Job job_;
+  uint16_t next_job_id_ = 0;
+  uint32_t jobs_done_ = 0;
+  uint8_t rr_ = 0;  // round-robin start for assignments
+  uint8_t block_[kTileBlockMax];
+  uint16_t core1_counts_[kMaxTilePixels];
+};
+
+}  // namespace picocray

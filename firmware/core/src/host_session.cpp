@@ -1,0 +1,84 @@
+#include "picocray/host_session.h"
+
+namespace picocray {
+
+namespace {
+
+void copy_text(char* out, size_t cap, const char* s) {
+  size_t i = 0;
+  for (; s[i] != '\0' && i + 1 < cap; ++i) out[i] = s[i];
+  out[i] = '\0';
+}
+
+}  // namespace
+
+void HostSession::start() {
+  out_len_ = out_pos_ = 0;
+  rx_len_ = rx_pos_ = 0;
+  decoder_.clear();
+  frames_out_ = 0;
+  log_pending_ = false;
+}
+
+bool HostSession::next_request() {
+  while (!output_busy()) {
+    if (rx_pos_ == rx_len_) {
+      rx_len_ = link_.read(rx_, sizeof rx_);
+      rx_pos_ = 0;
+      if (rx_len_ == 0) return false;
+    }
+    // Bytes after a request whose answer is still going out wait for the next pass.
+    while (rx_pos_ < rx_len_)
+      if (decoder_.push(rx_[rx_pos_++])) return true;
+  }
+  return false;
+}
+
+bool HostSession::flush() {
+  while (out_pos_ < out_len_) {
+    size_t n = link_.write(out_ + out_pos_, out_len_ - out_pos_);
+    if (n == 0) return false;
+    out_pos_ += n;
+  }
+  out_pos_ = out_len_ = 0;
+  return true;
+}
+
+bool HostSession::send(MsgType type, uint16_t seq, const uint8_t* body, size_t len) {
+  if (output_busy()) return false;
+  FrameHeader h;
+  h.type = static_cast<uint8_t>(type);
+  h.seq = seq;
+  out_len_ = frame_encode(h, body, len, out_, sizeof out_);
+  out_pos_ = 0;
+  if (out_len_ == 0) return false;
+  ++frames_out_;
+  flush();
+  return true;
+}
+
+bool HostSession::send_error(uint16_t seq, ErrorCode code, const char* text) {
+  ErrorReply e;
+  e.code = code;
+  copy_text(e.text, sizeof e.text, text);
+  Writer w(body_, sizeof body_);
+  encode(w, e);
+  return send(MsgType::error, seq, body_, w.size());
+}
+
+void HostSession::note(LogLevel level, const char* text) {
+  log_level_ = level;
+  copy_text(log_text_, sizeof log_text_, text);
+  log_pending_ = true;
+}
+
+void HostSession::flush_note(uint16_t seq) {
+  if (!log_pending_ || output_busy()) return;
+  Writer w(body_, sizeof body_);
+  w.u8(static_cast<uint8_t>(log_level_));
+  w.str(log_text_);
+  log_pending_ = false;
+  send(MsgType::log, seq, body_, w.size());
+}
+
+}  // namespace picocray
