@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "interrupt.h"
+#include "picocray/host_kernels.h"
 #include "picocray/tile_block.h"
 #include "util.h"
 
@@ -107,7 +108,7 @@ std::vector<uint16_t> reference_counts(const RenderRequest& job) {
     std::vector<uint16_t> tile(kMaxTilePixels);
     for (uint32_t i = next++; i < total && !interrupted(); i = next++) {
       TileTask t = tile_task(job.geometry, i);
-      compute_tile(t, tile.data());
+      host::compute_tile(t, tile.data());
       for (uint32_t r = 0; r < t.rect.h; ++r)
         std::copy(tile.begin() + r * t.rect.w, tile.begin() + (r + 1) * t.rect.w,
                   out.begin() + static_cast<size_t>(t.rect.y + r) * job.geometry.width + t.rect.x);

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "commands/command.h"
 #include "interrupt.h"
+#include "picocray/host_kernels.h"
 #include "util.h"
 
 using namespace picocray;
@@ -56,10 +57,21 @@ int main(int argc, char** argv) {
       "in-process simulated cluster, or auto (the default): the one USB port that is a PicoCray.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 port, 4 timeout, 5 protocol, 6 cluster,\n"
       "7 verify mismatch, 130 interrupted (docs/cli.md).\n"
+      "PICOCRAY_HOST_KERNEL=portable|avx2|avx512|avx512ifma: the host's kernel (default: the "
+      "best).\n"
       "Examples:\n"
       "  picocray --port sim nodes\n"
       "  picocray --port sim render --region -2.5,1,-1.25,1.25 -o m.png\n"
       "  picocray sim --listen 127.0.0.1:5555 & picocray --port tcp://127.0.0.1:5555 info\n");
+  // The host kernel (--port sim and --verify): a bad PICOCRAY_HOST_KERNEL stops here, not later.
+  {
+    picocray::host::KernelKind kernel;
+    std::string error;
+    if (!picocray::host::kernel_from_env(&kernel, &error)) {
+      std::fprintf(stderr, "picocray: %s\n", error.c_str());
+      return kExitUsage;
+    }
+  }
   Globals g;
   if (const char* env = std::getenv("PICOCRAY_PORT")) g.port = env;
   if (g.port.empty()) g.port = "auto";

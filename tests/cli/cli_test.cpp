@@ -156,6 +156,42 @@ TEST_CASE("render twice gives byte-identical PNG and PGM") {
   CHECK(pgm == read_file(dir / "2.pgm"));
 }
 
+TEST_CASE(
+    "PICOCRAY_HOST_KERNEL: the portable fallback renders the same bytes, and a bad name exits 2") {
+  // The simulator and --verify both compute through the host kernel; forcing the fallback must
+  // change nothing but speed. 32 bits (the whole set) and 64 (a 1e-6 close-up).
+  TempDir dir;
+  const std::vector<std::vector<std::string>> views = {
+      {"--region", "-2.5,1,-1.25,1.25", "--iterations", "256"},
+      {"--center", "-0.7436438,0.1318259", "--span", "0.000001", "--iterations", "700"}};
+  for (size_t v = 0; v < views.size(); ++v) {
+    CAPTURE(v);
+    std::string first;
+    for (const char* kernel : {"", "portable", "avx2", "avx512", "avx512ifma"}) {
+      CAPTURE(kernel);
+      std::vector<std::string> argv = {"--port",  "sim",      "render", "--size",
+                                       "160x120", "--verify", "--raw",  dir / "k.pgm"};
+      argv.insert(argv.end(), views[v].begin(), views[v].end());
+      Run r = run_picocray(argv, "", {{"PICOCRAY_HOST_KERNEL", kernel}});
+      INFO(describe(r));
+      // A kernel this CPU lacks is refused up front; the portable one always runs.
+      if (r.status == 2 && std::string(kernel) != "portable" && *kernel != '\0') {
+        CHECK(r.err.find("cannot run") != std::string::npos);
+        continue;
+      }
+      REQUIRE(r.status == 0);
+      const std::string pgm = read_file(dir / "k.pgm");
+      if (first.empty()) first = pgm;
+      CHECK(pgm == first);
+    }
+  }
+  Run r = run_picocray({"--port", "sim", "nodes"}, "", {{"PICOCRAY_HOST_KERNEL", "sse9"}});
+  CHECK(r.status == 2);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(r.err.find("PICOCRAY_HOST_KERNEL=sse9") != std::string::npos);
+  CHECK(r.out.empty());
+}
+
 TEST_CASE("render: centre and span, palette list, json meta, node list") {
   TempDir dir;
   Run list = run_picocray({"render", "--palette", "list"});

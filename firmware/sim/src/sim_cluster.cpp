@@ -22,8 +22,9 @@ constexpr uint64_t kNs = 1000;
 
 static unsigned ahead_threads(const Config& cfg) {
   if (cfg.host_threads > 0) return cfg.host_threads;
+  // Every core: the simulation's own thread mostly waits on them, and computes too while it does.
   unsigned n = std::thread::hardware_concurrency();
-  return n > 1 ? n - 1 : 1;
+  return n > 0 ? n : 1;
 }
 
 Cluster::Cluster(Simulator& sim, const Config& cfg)

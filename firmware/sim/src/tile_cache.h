@@ -1,6 +1,7 @@
-// Host-side speed for the simulator: tiles are computed ahead, on the host's other cores, in the
-// order the controller hands them out. The counts of a tile do not depend on which node computes
-// it or when, so computing early changes nothing but wall time; modelled time is untouched.
+// Host-side speed for the simulator: tiles are computed ahead, on every host core (through the
+// host kernels, host_kernels.h), in the order the controller hands them out. The counts of a tile
+// do not depend on which node computes it or when, so computing early changes nothing but wall
+// time; modelled time is untouched.
 #pragma once
 #include <condition_variable>
 #include <cstdint>

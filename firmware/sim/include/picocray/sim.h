@@ -50,7 +50,7 @@ struct Config {
   // Test hook: this many secondaries claim the assert line at the same instant at power-up.
   uint32_t collide = 0;
   Faults faults;
-  // Host threads computing tiles ahead (0: one less than the host's cores). Wall time only.
+  // Host threads computing tiles ahead (0: one per host core). Wall time only.
   uint32_t host_threads = 0;
 };
 
