@@ -11,13 +11,10 @@ namespace {
 
 unsigned pin_of(hal::Line line) {
   switch (line) {
-    case hal::Line::role:
-      return kPinRole;
-    case hal::Line::assert_:
-      return kPinAssert;
+    case hal::Line::role: return kPinRole;
+    case hal::Line::assert_: return kPinAssert;
     case hal::Line::attention:
-    default:
-      return kPinAttention;
+    default: return kPinAttention;
   }
 }
 
@@ -33,7 +30,9 @@ void Gpio::init() {
   busy_wait_us(50);  // let the pull-ups charge the wires before the role is read
 }
 
-bool Gpio::read(hal::Line line) { return gpio_get(pin_of(line)); }
+bool Gpio::read(hal::Line line) {
+  return gpio_get(pin_of(line));
+}
 
 void Gpio::pull_low(hal::Line line, bool low) {
   if (line == hal::Line::role) return;  // the role is strapped, never driven

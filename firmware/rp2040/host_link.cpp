@@ -18,11 +18,17 @@ size_t HostLink::write(const uint8_t* data, size_t len) {
   return n;
 }
 
-bool HostLink::connected() { return tud_cdc_connected(); }
+bool HostLink::connected() {
+  return tud_cdc_connected();
+}
 
-void usb_init() { tusb_init(); }
+void usb_init() {
+  tusb_init();
+}
 
-void usb_task() { tud_task(); }
+void usb_task() {
+  tud_task();
+}
 
 void drain_host_link(uint32_t timeout_us) {
   uint64_t end = time_us_64() + timeout_us;

@@ -78,7 +78,9 @@ const char* const kStrings[kStrCount] = {
 
 }  // namespace
 
-const uint8_t* tud_descriptor_device_cb(void) { return reinterpret_cast<const uint8_t*>(&kDevice); }
+const uint8_t* tud_descriptor_device_cb(void) {
+  return reinterpret_cast<const uint8_t*>(&kDevice);
+}
 
 const uint8_t* tud_descriptor_configuration_cb(uint8_t index) {
   (void)index;

@@ -32,8 +32,12 @@ TileWork row_work(const TileTask& t, const uint16_t* counts, uint8_t r) {
     if (n == g.max_iter && plain < n_max) {
       const Coord cx = pixel_x(g, t.rect.x + c);
       switch (g.precision) {
-        case Precision::p32: escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), g.max_iter, &ran); break;
-        case Precision::p64: escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), g.max_iter, &ran); break;
+        case Precision::p32:
+          escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), g.max_iter, &ran);
+          break;
+        case Precision::p64:
+          escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), g.max_iter, &ran);
+          break;
         default: escape128(cx, cy, g.max_iter, &ran); break;
       }
     }
