@@ -18,18 +18,15 @@ struct Rendered {
   int duplicates = 0;
 };
 
-Rendered render(Rig& rig, const RenderRequest& q, uint64_t limit_us = 20000000) {
-  Rendered out;
-  std::vector<HostFrame> streamed;
-  auto seq = rig.send(MsgType::render, encoded_body(q));
-  out.final = rig.await(seq, limit_us, &streamed);
+// The LOG texts and decoded tiles of a render's streamed frames.
+void take(const std::vector<HostFrame>& streamed, Rendered* out) {
   for (const HostFrame& f : streamed) {
     if (f.is(MsgType::log)) {
       Reader r(f.body.data(), f.body.size());
       r.u8();
       char text[256];
       r.str(text, sizeof text);
-      out.logs.push_back(text);
+      out->logs.push_back(text);
     }
     if (!f.is(MsgType::tile)) continue;
     TileHeader h;
@@ -37,9 +34,23 @@ Rendered render(Rig& rig, const RenderRequest& q, uint64_t limit_us = 20000000) 
     REQUIRE(tile_block_parse(f.body.data(), f.body.size(), &h, &payload));
     std::vector<uint16_t> c(static_cast<size_t>(h.rect.w) * h.rect.h);
     REQUIRE(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, c.data()));
-    if (out.tiles.count(h.tile_index) != 0) ++out.duplicates;
-    out.tiles[h.tile_index] = c;
+    if (out->tiles.count(h.tile_index) != 0) ++out->duplicates;
+    out->tiles[h.tile_index] = c;
   }
+}
+
+// Sends the render and, once the first tile has started on the board `stop_board` (if >= 0),
+// takes that board off the bus; runs to the final answer.
+Rendered render(Rig& rig, const RenderRequest& q, int stop_board = -1) {
+  Rendered out;
+  auto seq = rig.send(MsgType::render, encoded_body(q));
+  if (stop_board >= 0) {
+    REQUIRE(rig.run_until([&] { return rig.board(stop_board).tiles_started >= 1; }, 1000000));
+    rig.board(stop_board).stop();
+  }
+  std::vector<HostFrame> streamed;
+  out.final = rig.await(seq, 20000000, &streamed);
+  take(streamed, &out);
   return out;
 }
 
@@ -84,25 +95,9 @@ TEST_CASE("scheduler: a secondary that vanishes mid-job is lost and its tiles go
   rig.start();
   REQUIRE(rig.settle());
   RenderRequest q = small_render(128, 64, 64, 16);
-  auto seq = rig.send(MsgType::render, encoded_body(q));
-  // Let the job get going, then take node 1 off the bus.
-  REQUIRE(rig.run_until([&] { return rig.board(1).tiles_started >= 1; }, 1000000));
-  rig.board(1).stop();
-  std::vector<HostFrame> streamed;
-  HostFrame final = rig.await(seq, 20000000, &streamed);
-  Rendered r;
-  r.final = final;
-  for (const HostFrame& f : streamed) {
-    if (!f.is(MsgType::tile)) continue;
-    TileHeader h;
-    const uint8_t* payload = nullptr;
-    REQUIRE(tile_block_parse(f.body.data(), f.body.size(), &h, &payload));
-    std::vector<uint16_t> c(static_cast<size_t>(h.rect.w) * h.rect.h);
-    REQUIRE(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, c.data()));
-    r.tiles[h.tile_index] = c;
-  }
+  Rendered r = render(rig, q, 1);
   check_exact(r, q);
-  CHECK(summary(final).nodes_lost == 1);
+  CHECK(summary(r.final).nodes_lost == 1);
 }
 
 TEST_CASE("scheduler: CANCEL ends the render with ERROR cancelled and no more tiles") {
@@ -128,24 +123,13 @@ TEST_CASE("scheduler: every secondary lost, the controller finishes alone and it
   rig.start();
   REQUIRE(rig.settle());
   RenderRequest q = small_render(64, 64, 32, 16);
-  auto seq = rig.send(MsgType::render, encoded_body(q));
-  REQUIRE(rig.run_until([&] { return rig.board(0).tiles_started >= 1; }, 1000000));
-  rig.board(0).stop();
-  std::vector<HostFrame> streamed;
-  HostFrame final = rig.await(seq, 20000000, &streamed);
-  REQUIRE(final.is(MsgType::ok));
-  CHECK((summary(final).flags & RenderSummary::kFinishedOnController) != 0);
+  Rendered r = render(rig, q, 0);
+  check_exact(r, q);
+  CHECK((summary(r.final).flags & RenderSummary::kFinishedOnController) != 0);
   bool seen = false;
-  for (const HostFrame& f : streamed) {
-    if (!f.is(MsgType::log)) continue;
-    Reader r(f.body.data(), f.body.size());
-    r.u8();
-    char text[256];
-    r.str(text, sizeof text);
-    std::string t = text;
+  for (const std::string& t : r.logs) {
     if (t.find("no secondary left") == std::string::npos) continue;
     seen = true;
-    CHECK_MESSAGE(t.size() >= 5, t);
     CHECK_MESSAGE(t.substr(t.size() - 5) == "alone", "the LOG text was cut: " << t);
   }
   CHECK(seen);
