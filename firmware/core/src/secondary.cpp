@@ -1,5 +1,7 @@
 #include "picocray/secondary.h"
 
+#include <atomic>
+
 #include "picocray/protocol.h"
 #include "picocray/timing.h"
 
@@ -48,15 +50,19 @@ uint64_t Secondary::poll() {
     h.iterations = board_.compute.iterations();
     s.len = static_cast<uint16_t>(tile_block_build(h, counts_, s.block, sizeof s.block));
     s.order = order_++;
-    s.state = SlotState::ready;  // last: the interrupt reads the block only once it is ready
+    // The block and its length are stored before the state that lets the interrupt read them.
+    std::atomic_signal_fence(std::memory_order_release);
+    s.state = SlotState::ready;
     computing_ = -1;
     // Announced now: starting the next tile below keeps core 0 busy for half a tile on a board.
     board_.gpio.pull_low(Line::attention, true);
   }
   if (computing_ < 0) {
     int i = oldest(SlotState::assigned);
-    if (i >= 0 && job_loaded_ && slots_[i].tile.job_id == job_.job_id) {
-      TileTask t{job_.geometry, slots_[i].tile.rect};
+    i2c::JobBlock job;
+    const bool loaded = copy_job(&job);
+    if (i >= 0 && loaded && slots_[i].tile.job_id == job.job_id) {
+      TileTask t{job.geometry, slots_[i].tile.rect};
       slots_[i].state = SlotState::computing;
       computing_ = i;
       board_.compute.start(t, counts_);
@@ -242,9 +248,26 @@ void Secondary::handle_write() {
 bool Secondary::take_job() {
   i2c::JobBlock j;
   if (!i2c::parse(rx_, rx_len_, &j)) return false;
+  // The interrupt may not be interrupted by the main loop, so its writes are whole; the count
+  // tells the main loop's copy (copy_job) that a write came in while it copied.
+  ++job_writes_;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   job_ = j;
   job_loaded_ = true;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  ++job_writes_;
   return true;
+}
+
+bool Secondary::copy_job(i2c::JobBlock* out) const {
+  for (;;) {
+    const uint32_t before = job_writes_;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    const bool loaded = job_loaded_;
+    *out = job_;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (job_writes_ == before && (before & 1u) == 0) return loaded;
+  }
 }
 
 bool Secondary::take_tile() {

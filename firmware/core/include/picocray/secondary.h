@@ -37,6 +37,8 @@ class Secondary final : public hal::I2cTargetHandler {
 
   void handle_write();
   bool take_job();
+  // The job the interrupt last took, copied whole; false when none is loaded.
+  bool copy_job(i2c::JobBlock* out) const;
   bool take_tile();
   bool take_ack();
   void prepare_read();
@@ -54,8 +56,10 @@ class Secondary final : public hal::I2cTargetHandler {
   uint64_t hold_since_ = 0;
   uint64_t next_try_ = 0;
   // Job and slots
+  // Written by the I2C interrupt, read by the main loop through copy_job.
   i2c::JobBlock job_;
-  bool job_loaded_ = false;
+  volatile bool job_loaded_ = false;
+  volatile uint32_t job_writes_ = 0;  // odd while the interrupt writes job_
   Slot slots_[i2c::kSlots];
   uint32_t order_ = 0;
   int computing_ = -1;
