@@ -29,6 +29,25 @@ bool parse_count(const std::string& s, uint64_t hi, uint64_t* out) {
   return true;
 }
 
+// Every fault's name, once: the parser and its error message both read these.
+struct NodeFaultName {
+  const char* name;
+  NodeFault::Kind kind;
+};
+constexpr NodeFaultName kNodeFaults[] = {{"node-dies", NodeFault::Kind::dies},
+                                         {"node-late", NodeFault::Kind::late},
+                                         {"node-stuck", NodeFault::Kind::stuck},
+                                         {"node-reboot", NodeFault::Kind::reboot}};
+constexpr const char* kLinkAndBusFaults[] = {
+    "i2c-corrupt", "i2c-nack", "collide", "link-garbage", "link-drop", "controller-reboot", "seed"};
+
+std::string fault_names() {
+  std::string s;
+  for (const char* n : kLinkAndBusFaults) s += std::string(s.empty() ? "" : ", ") + n;
+  for (const NodeFaultName& n : kNodeFaults) s += std::string(", ") + n.name;
+  return s;
+}
+
 bool parse_one(const std::string& item, Faults* f, std::string* error) {
   size_t eq = item.find('=');
   if (eq == std::string::npos) {
@@ -67,20 +86,14 @@ bool parse_one(const std::string& item, Faults* f, std::string* error) {
     return true;
   }
   NodeFault nf;
-  if (name == "node-dies")
-    nf.kind = NodeFault::Kind::dies;
-  else if (name == "node-late")
-    nf.kind = NodeFault::Kind::late;
-  else if (name == "node-stuck")
-    nf.kind = NodeFault::Kind::stuck;
-  else if (name == "node-reboot")
-    nf.kind = NodeFault::Kind::reboot;
-  else {
-    *error = "unknown fault '" + name +
-             "': allowed are i2c-corrupt, i2c-nack, node-dies, node-late, node-stuck, "
-             "node-reboot, collide, link-garbage, link-drop, controller-reboot, seed";
+  const NodeFaultName* known = nullptr;
+  for (const NodeFaultName& n : kNodeFaults)
+    if (name == n.name) known = &n;
+  if (known == nullptr) {
+    *error = "unknown fault '" + name + "': allowed are " + fault_names();
     return false;
   }
+  nf.kind = known->kind;
   size_t at = value.find('@');
   uint64_t node;
   if (at == std::string::npos || !parse_count(value.substr(0, at), 63, &node) ||
