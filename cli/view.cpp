@@ -90,11 +90,13 @@ Coord pow(const Coord& q, uint32_t k) {
 
 Coord parse_coord(const std::string& s, const std::string& what) {
   Coord c;
-  if (!parse_decimal(s.data(), s.size(), &c))
-    throw CliError(kExitUsage, what + " '" + s +
-                                   "' is not a decimal number within (-16, 16) (at most 200 "
-                                   "digits, exponent -200 to 200)");
-  return c;
+  if (parse_decimal(s.data(), s.size(), &c)) return c;
+  if (!decimal_syntax(s)) throw CliError(kExitUsage, what + " '" + s + "' is not a decimal number");
+  // A number, but beyond what a coordinate can hold: the views it could make are outside the
+  // allowed area anyway.
+  throw CliError(kExitUsage, what + " '" + s +
+                                 "' is outside the allowed [-4, 4] (at most 200 digits, exponent "
+                                 "-200 to 200)");
 }
 
 namespace {

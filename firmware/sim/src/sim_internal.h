@@ -142,7 +142,7 @@ class Cluster {
   TileCache& tiles() { return tiles_; }
 
  private:
-  void deliver_link();
+  void deliver_link(bool idle);
   uint64_t next_event() const;
   void fire_faults();
   double chance();
@@ -172,6 +172,8 @@ class Cluster {
   bool reboot_fired_ = false;
   uint8_t last_to_host_ = 0;
   uint8_t last_to_device_ = 0;
+  bool host_held_ = false;  // host bytes waiting for the cluster to go idle
+  uint64_t host_held_since_ns_ = 0;
   TileCache tiles_;
 };
 
