@@ -137,7 +137,9 @@ Region region_of(const View& v, uint32_t width, uint32_t height, const std::stri
   if (overflow || fx::cmp(vspan, fx::from_int<4>(8)) > 0)
     throw CliError(kExitUsage, what + ": the view is taller than 8 at this aspect ratio");
   if (fx::is_zero(vspan))
-    throw CliError(kExitUsage, what + ": the view's height rounds to zero at this aspect ratio");
+    throw CliError(kExitUsage, what +
+                                   ": the view is too deep for 128-bit fixed point (its height "
+                                   "rounds to zero at this aspect ratio)");
   Coord hx = fxu::half(v.span), hy = fxu::half(vspan);
   // The centre may be anywhere in (-16, 16) but the corners must be in [-4, 4]; both halves are
   // at most 4, so the sums stay within the representable range.
