@@ -14,8 +14,8 @@ namespace picocray::cli {
 RenderResult render_on_cluster(Client& client, const RenderRequest& job,
                                const std::function<void(uint32_t, uint32_t)>& on_progress) {
   RenderResult res;
-  res.counts.assign(static_cast<size_t>(job.width) * job.height, 0);
-  const uint32_t total = tile_count(job);
+  res.counts.assign(static_cast<size_t>(job.geometry.width) * job.geometry.height, 0);
+  const uint32_t total = tile_count(job.geometry);
   std::vector<bool> seen(total, false);
   uint32_t received = 0;
   std::vector<uint16_t> tile(kMaxTilePixels);
@@ -34,23 +34,25 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
     const uint8_t* payload = nullptr;
     if (!tile_block_parse(f.body.data(), f.body.size(), &h, &payload))
       throw CliError(kExitCluster, "a tile arrived corrupted (CRC or header)");
-    TileTask t = h.tile_index < total ? tile_task(job, h.tile_index) : TileTask{};
-    if (h.tile_index >= total || t.x != h.x || t.y != h.y || t.w != h.w || t.h != h.h)
+    TileTask t = h.tile_index < total ? tile_task(job.geometry, h.tile_index) : TileTask{};
+    if (h.tile_index >= total || t.rect.x != h.rect.x || t.rect.y != h.rect.y ||
+        t.rect.w != h.rect.w || t.rect.h != h.rect.h)
       throw CliError(kExitCluster, "a tile arrived that does not belong to the job (index " +
                                        std::to_string(h.tile_index) + ")");
     if (seen[h.tile_index]) {
       if (round > 0) return;  // asked for again after a loss: the copy we have stands
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " arrived twice");
     }
-    if (!tile_decode(payload, h.payload_len, h.w, h.h, tile.data()))
+    if (!tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, tile.data()))
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " did not decode");
     seen[h.tile_index] = true;
     ++received;
     iterations += h.iterations;
     res.frame_bytes += f.body.size();
-    for (uint32_t r = 0; r < h.h; ++r)
-      std::copy(tile.begin() + r * h.w, tile.begin() + (r + 1) * h.w,
-                res.counts.begin() + static_cast<size_t>(h.y + r) * job.width + h.x);
+    for (uint32_t r = 0; r < h.rect.h; ++r)
+      std::copy(
+          tile.begin() + r * h.rect.w, tile.begin() + (r + 1) * h.rect.w,
+          res.counts.begin() + static_cast<size_t>(h.rect.y + r) * job.geometry.width + h.rect.x);
     if (on_progress) on_progress(received, total);
   };
   // Frames lost on the link (a TILE, the final answer, or the request itself) are recovered by
@@ -97,17 +99,17 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
 }
 
 std::vector<uint16_t> reference_counts(const RenderRequest& job) {
-  std::vector<uint16_t> out(static_cast<size_t>(job.width) * job.height);
-  const uint32_t total = tile_count(job);
+  std::vector<uint16_t> out(static_cast<size_t>(job.geometry.width) * job.geometry.height);
+  const uint32_t total = tile_count(job.geometry);
   std::atomic<uint32_t> next{0};
   auto worker = [&]() {
     std::vector<uint16_t> tile(kMaxTilePixels);
     for (uint32_t i = next++; i < total && !interrupted(); i = next++) {
-      TileTask t = tile_task(job, i);
+      TileTask t = tile_task(job.geometry, i);
       compute_tile(t, tile.data());
-      for (uint32_t r = 0; r < t.h; ++r)
-        std::copy(tile.begin() + r * t.w, tile.begin() + (r + 1) * t.w,
-                  out.begin() + static_cast<size_t>(t.y + r) * job.width + t.x);
+      for (uint32_t r = 0; r < t.rect.h; ++r)
+        std::copy(tile.begin() + r * t.rect.w, tile.begin() + (r + 1) * t.rect.w,
+                  out.begin() + static_cast<size_t>(t.rect.y + r) * job.geometry.width + t.rect.x);
     }
   };
   unsigned n = std::max(1u, std::thread::hardware_concurrency());

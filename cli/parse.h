@@ -6,13 +6,12 @@
 #include <vector>
 
 #include "errors.h"
+#include "picocray/geometry.h"
 #include "picocray/kernel.h"
 
 namespace picocray::cli {
 
-struct Region {
-  Coord x0, x1, y0, y1;
-};
+using picocray::Region;  // geometry.h
 
 // Splits at every sep; "a,,b" gives an empty middle field.
 std::vector<std::string> split(const std::string& s, char sep);

@@ -101,8 +101,8 @@ int frac_bits(Precision p) {
 // log2 of the pixel step in units of 2^-123 (the smaller of the two axes); -1 when it is zero.
 int step_log2(const Region& r, uint16_t w, uint16_t h) {
   bool overflow = false;
-  Coord sx = fxu::mul_div(fx::sub(r.x1, r.x0), 1, w, &overflow);
-  Coord sy = fxu::mul_div(fx::sub(r.y1, r.y0), 1, h, &overflow);
+  Coord sx = fx::mul_div(fx::sub(r.x1, r.x0), 1, w, &overflow);
+  Coord sy = fx::mul_div(fx::sub(r.y1, r.y0), 1, h, &overflow);
   const Coord& s = fx::cmp(sx, sy) < 0 ? sx : sy;
   for (int i = 3; i >= 0; --i)
     for (int b = 31; b >= 0; --b)
@@ -164,21 +164,21 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
     start = parse_view(o.center, o.span);
   }
   RenderRequest q;
-  parse_size(o.size, &q.width, &q.height, kMaxImageSide);
-  if (static_cast<uint32_t>(q.width) * q.height > kMaxImagePixels)
+  parse_size(o.size, &q.geometry.width, &q.geometry.height, kMaxImageSide);
+  if (static_cast<uint32_t>(q.geometry.width) * q.geometry.height > kMaxImagePixels)
     throw CliError(kExitUsage, "--size '" + o.size + "' has more than 67108864 pixels");
   if (o.iterations < 1 || o.iterations > kMaxIterations)
     throw CliError(kExitUsage,
                    "--iterations must be 1 to 65535, got " + std::to_string(o.iterations));
-  q.max_iter = static_cast<uint16_t>(o.iterations);
+  q.geometry.max_iter = static_cast<uint16_t>(o.iterations);
   uint16_t tw = 0, th = 0;
   try {
     parse_size(o.tile, &tw, &th, kMaxTileSide);
   } catch (const CliError&) {
     throw CliError(kExitUsage, "--tile '" + o.tile + "' must be WxH with each side 1 to 64");
   }
-  q.tile_w = static_cast<uint8_t>(tw);
-  q.tile_h = static_cast<uint8_t>(th);
+  q.geometry.tile_w = static_cast<uint8_t>(tw);
+  q.geometry.tile_h = static_cast<uint8_t>(th);
   if (o.precision != "auto" && o.precision != "32" && o.precision != "64" && o.precision != "128")
     throw CliError(kExitUsage, "--precision '" + o.precision + "' must be auto, 32, 64 or 128");
   if (!palette_exists(o.palette))
@@ -227,15 +227,16 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
     RenderFrame f;
     f.job = q;
     Region r = !zoom && !o.region.empty() ? region
-                                          : region_of(views[k], q.width, q.height,
+                                          : region_of(views[k], q.geometry.width, q.geometry.height,
                                                       zoom ? "frame " + std::to_string(k)
                                                            : std::string("--center/--span"));
-    f.job.x0 = r.x0;
-    f.job.x1 = r.x1;
-    f.job.y0 = r.y0;
-    f.job.y1 = r.y1;
-    f.job.precision = parse_precision(o.precision, r, q.width, q.height);
-    check_depth(r, q.width, q.height, f.job.precision, o.precision != "auto",
+    f.job.geometry.region.x0 = r.x0;
+    f.job.geometry.region.x1 = r.x1;
+    f.job.geometry.region.y0 = r.y0;
+    f.job.geometry.region.y1 = r.y1;
+    f.job.geometry.precision = parse_precision(o.precision, r, q.geometry.width, q.geometry.height);
+    check_depth(r, q.geometry.width, q.geometry.height, f.job.geometry.precision,
+                o.precision != "auto",
                 zoom                ? "frame " + std::to_string(k)
                 : !o.region.empty() ? "--region " + o.region
                                     : "--span " + o.span);
@@ -262,7 +263,7 @@ namespace {
 nlohmann::json job_meta(const Session& s, const RenderRequest& job, const RenderResult& res,
                         bool verified) {
   const bool sim = s.simulated();
-  const double pixels = static_cast<double>(job.width) * job.height;
+  const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
   nlohmann::json per_node = nlohmann::json::array();
   // By node index, the controller (0xFF) last.
   std::vector<NodeTiles> per(res.summary.per_node, res.summary.per_node + res.summary.node_count);
@@ -276,15 +277,15 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
   const HelloReply& d = s.client->device();
   return {
       {"region",
-       {{"x0", short_coord(job.x0)},
-        {"x1", short_coord(job.x1)},
-        {"y0", short_coord(job.y0)},
-        {"y1", short_coord(job.y1)}}},
-      {"width", job.width},
-      {"height", job.height},
-      {"iterations", job.max_iter},
-      {"precision", std::stoi(precision_name(job.precision))},
-      {"tile", {job.tile_w, job.tile_h}},
+       {{"x0", short_coord(job.geometry.region.x0)},
+        {"x1", short_coord(job.geometry.region.x1)},
+        {"y0", short_coord(job.geometry.region.y0)},
+        {"y1", short_coord(job.geometry.region.y1)}}},
+      {"width", job.geometry.width},
+      {"height", job.geometry.height},
+      {"iterations", job.geometry.max_iter},
+      {"precision", std::stoi(precision_name(job.geometry.precision))},
+      {"tile", {job.geometry.tile_w, job.geometry.tile_h}},
       {"tiles", res.summary.tiles},
       {"total_iterations", res.summary.iterations},
       {"nodes_used", res.summary.node_count},
@@ -306,7 +307,7 @@ void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts
   auto ref = reference_counts(job);
   for (size_t i = 0; i < ref.size(); ++i) {
     if (ref[i] != counts[i]) {
-      size_t x = i % job.width, y = i / job.width;
+      size_t x = i % job.geometry.width, y = i / job.geometry.width;
       throw CliError(kExitMismatch, "verify failed: pixel (" + std::to_string(x) + ", " +
                                         std::to_string(y) + ") is " + std::to_string(counts[i]) +
                                         " from the cluster, " + std::to_string(ref[i]) +
@@ -339,8 +340,9 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
         continue;
       }
     }
-    spdlog::info("{}: {}x{}, {} iterations, {}-bit, {} tiles on {}", what, job.width, job.height,
-                 job.max_iter, precision_name(job.precision), tile_count(job), s.link->name());
+    spdlog::info("{}: {}x{}, {} iterations, {}-bit, {} tiles on {}", what, job.geometry.width,
+                 job.geometry.height, job.geometry.max_iter, precision_name(job.geometry.precision),
+                 tile_count(job.geometry), s.link->name());
     ProgressBar bar(!p.quiet, what);
     RenderResult res =
         render_on_cluster(*s.client, job, [&bar](uint32_t d, uint32_t t) { bar.update(d, t); });
@@ -353,11 +355,12 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
     try {
       throw_if_interrupted();
       if (!f.png.empty()) {
-        write_output(f.png, encode_png(res.counts, job.width, job.height, job.max_iter, p.palette));
+        write_output(f.png, encode_png(res.counts, job.geometry.width, job.geometry.height,
+                                       job.geometry.max_iter, p.palette));
         written.push_back(f.png);
       }
       if (!f.raw.empty()) {
-        write_output(f.raw, encode_pgm(res.counts, job.width, job.height));
+        write_output(f.raw, encode_pgm(res.counts, job.geometry.width, job.geometry.height));
         written.push_back(f.raw);
       }
       if (!f.meta.empty()) {
@@ -369,11 +372,12 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
       for (const auto& w : written) remove_output(w);
       throw;
     }
-    spdlog::info(
-        "{}: {} tiles, wall {:.3f} s, {} {:.3f} s, {:.3f} I2C bytes/pixel", what, res.summary.tiles,
-        res.wall_s, s.simulated() ? "modelled hardware time" : "device time",
-        res.summary.elapsed_us / 1e6,
-        static_cast<double>(res.summary.i2c_bytes) / (static_cast<double>(job.width) * job.height));
+    spdlog::info("{}: {} tiles, wall {:.3f} s, {} {:.3f} s, {:.3f} I2C bytes/pixel", what,
+                 res.summary.tiles, res.wall_s,
+                 s.simulated() ? "modelled hardware time" : "device time",
+                 res.summary.elapsed_us / 1e6,
+                 static_cast<double>(res.summary.i2c_bytes) /
+                     (static_cast<double>(job.geometry.width) * job.geometry.height));
     out.metas.push_back(std::move(meta));
     out.tiles += res.summary.tiles;
     ++out.frames_rendered;

@@ -15,28 +15,6 @@ Coord half(const Coord& a) {
   return r;
 }
 
-Coord mul_div(const Coord& a, uint32_t num, uint32_t den, bool* overflow) {
-  // 160-bit product, then schoolbook division by a 32-bit divisor from the top limb down.
-  uint32_t p[5] = {};
-  uint64_t carry = 0;
-  for (int i = 0; i < 4; ++i) {
-    uint64_t t = static_cast<uint64_t>(a.w[i]) * num + carry;
-    p[i] = static_cast<uint32_t>(t);
-    carry = t >> 32;
-  }
-  p[4] = static_cast<uint32_t>(carry);
-  uint64_t rem = 0;
-  for (int i = 4; i >= 0; --i) {
-    uint64_t cur = (rem << 32) | p[i];
-    p[i] = static_cast<uint32_t>(cur / den);
-    rem = cur % den;
-  }
-  *overflow = p[4] != 0 || (p[3] & 0x80000000u) != 0;
-  Coord r;
-  for (int i = 0; i < 4; ++i) r.w[i] = p[i];
-  return r;
-}
-
 namespace {
 
 bool ge_u(const Coord& a, const Coord& b) {
@@ -133,7 +111,7 @@ View parse_view3(const std::string& s, const std::string& what) {
 
 Region region_of(const View& v, uint32_t width, uint32_t height, const std::string& what) {
   bool overflow = false;
-  Coord vspan = fxu::mul_div(v.span, height, width, &overflow);
+  Coord vspan = fx::mul_div(v.span, height, width, &overflow);
   if (overflow || fx::cmp(vspan, fx::from_int<4>(8)) > 0)
     throw CliError(kExitUsage, what + ": the view is taller than 8 at this aspect ratio");
   if (fx::is_zero(vspan))
@@ -197,7 +175,7 @@ std::vector<View> zoom_path(const View& from, const View& to, uint32_t frames) {
     Coord t;
     if (fx::is_zero(dspan)) {
       bool overflow = false;
-      t = fxu::mul_div(fx::from_int<4>(1), steps - k, steps, &overflow);
+      t = fx::mul_div(fx::from_int<4>(1), steps - k, steps, &overflow);
     } else {
       t = fxu::div_frac(fx::abs(fx::sub(v.span, to.span)), dspan);
     }

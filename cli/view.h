@@ -34,8 +34,7 @@ std::vector<View> zoom_path(const View& from, const View& to, uint32_t frames);
 
 namespace fxu {
 // Helpers on non-negative coordinates, exact or rounded toward zero.
-Coord half(const Coord& a);                                                 // a / 2, arithmetic
-Coord mul_div(const Coord& a, uint32_t num, uint32_t den, bool* overflow);  // a * num / den
+Coord half(const Coord& a);                      // a / 2, arithmetic
 Coord div_frac(const Coord& a, const Coord& b);  // a / b for 0 <= a <= b, b > 0
 Coord pow(const Coord& q, uint32_t k);           // q^k for 0 <= q <= 1
 }  // namespace fxu

@@ -72,8 +72,10 @@ struct Bounds {
 };
 
 Bounds bounds_of(const Row& r, const sim::Model& m) {
-  const double pixels = static_cast<double>(r.job.width) * r.job.height;
-  const int p = r.job.precision == Precision::p32 ? 0 : r.job.precision == Precision::p64 ? 1 : 2;
+  const double pixels = static_cast<double>(r.job.geometry.width) * r.job.geometry.height;
+  const int p = r.job.geometry.precision == Precision::p32   ? 0
+                : r.job.geometry.precision == Precision::p64 ? 1
+                                                             : 2;
   const double cycles = static_cast<double>(r.res.summary.iterations) * m.cycles_per_iter[p] +
                         pixels * m.cycles_per_pixel;
   const bool controller = (r.job.flags & RenderRequest::kRenderUseController) != 0;
@@ -88,7 +90,7 @@ Bounds bounds_of(const Row& r, const sim::Model& m) {
 }
 
 nlohmann::json row_json(const Row& r, bool sim) {
-  const double pixels = static_cast<double>(r.job.width) * r.job.height;
+  const double pixels = static_cast<double>(r.job.geometry.width) * r.job.geometry.height;
   const double device_s = r.res.summary.elapsed_us / 1e6;
   nlohmann::json share = nlohmann::json::array();
   // By node index, the controller (0xFF) last.
@@ -125,10 +127,10 @@ nlohmann::json row_json(const Row& r, bool sim) {
   if (speedup) efficiency = *speedup / ideal;
   return {{"name", r.scene},
           {"nodes", r.nodes},
-          {"width", r.job.width},
-          {"height", r.job.height},
-          {"iterations", r.job.max_iter},
-          {"precision", std::stoi(precision_name(r.job.precision))},
+          {"width", r.job.geometry.width},
+          {"height", r.job.geometry.height},
+          {"iterations", r.job.geometry.max_iter},
+          {"precision", std::stoi(precision_name(r.job.geometry.precision))},
           {"tiles", r.res.summary.tiles},
           {"total_iterations", r.res.summary.iterations},
           {"wall_s", r.res.wall_s},

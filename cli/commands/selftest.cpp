@@ -282,22 +282,22 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
                           std::to_string(res.summary.node_count) + " workers");
         if (diff > 0)
           fail(c, std::to_string(diff) + " counts differ from the host reference; the first at (" +
-                      std::to_string(first % job.width) + ", " + std::to_string(first / job.width) +
-                      "): " + std::to_string(res.counts[first]) + " vs " +
-                      std::to_string(ref[first]));
+                      std::to_string(first % job.geometry.width) + ", " +
+                      std::to_string(first / job.geometry.width) + "): " +
+                      std::to_string(res.counts[first]) + " vs " + std::to_string(ref[first]));
       });
     }
     r.run("tile accounting", [&](Check& c) {
       if (done.size() != golden.size()) return fail(c, "a golden render did not finish");
       for (const auto& [job, res] : done) {
-        uint32_t expect = tile_count(job), per_node = 0;
+        uint32_t expect = tile_count(job.geometry), per_node = 0;
         for (uint8_t k = 0; k < res.summary.node_count; ++k)
           per_node += res.summary.per_node[k].tiles;
-        std::string f = std::to_string(job.width) + "x" + std::to_string(job.height) + ": " +
-                        std::to_string(expect) + " tiles expected, " +
-                        std::to_string(res.tiles_received) + " received, summary " +
-                        std::to_string(res.summary.tiles) + ", per-node sum " +
-                        std::to_string(per_node);
+        std::string f = std::to_string(job.geometry.width) + "x" +
+                        std::to_string(job.geometry.height) + ": " + std::to_string(expect) +
+                        " tiles expected, " + std::to_string(res.tiles_received) +
+                        " received, summary " + std::to_string(res.summary.tiles) +
+                        ", per-node sum " + std::to_string(per_node);
         c.notes.push_back(f);
         if (res.tiles_received != expect || res.summary.tiles != expect || per_node != expect)
           return fail(c, f);

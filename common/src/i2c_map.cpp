@@ -105,43 +105,40 @@ bool parse(const uint8_t* in, size_t len, IdentBlock* b) {
 
 size_t build(const JobBlock& b, uint8_t* out, size_t cap) {
   return build_block(kJobLen, out, cap, [&](Writer& w) {
+    const JobGeometry& g = b.geometry;
     w.u16(b.job_id);
-    w.u8(static_cast<uint8_t>(b.precision));
-    w.u16(b.max_iter);
-    w.u16(b.width);
-    w.u16(b.height);
-    encode_coord(w, b.x0);
-    encode_coord(w, b.x1);
-    encode_coord(w, b.y0);
-    encode_coord(w, b.y1);
+    w.u8(static_cast<uint8_t>(g.precision));
+    w.u16(g.max_iter);
+    w.u16(g.width);
+    w.u16(g.height);
+    encode_region(w, g.region);
+    w.u8(g.tile_w);
+    w.u8(g.tile_h);
   });
 }
 
 bool parse(const uint8_t* in, size_t len, JobBlock* b) {
   if (len != kJobLen || !sealed(in, len)) return false;
   Reader r(in, len - 4);
+  JobGeometry& g = b->geometry;
   b->job_id = r.u16();
   uint8_t p = r.u8();
-  b->precision = static_cast<Precision>(p);
-  b->max_iter = r.u16();
-  b->width = r.u16();
-  b->height = r.u16();
-  b->x0 = decode_coord(r);
-  b->x1 = decode_coord(r);
-  b->y0 = decode_coord(r);
-  b->y1 = decode_coord(r);
-  return r.done() && (p == 32 || p == 64 || p == 128) && b->max_iter >= 1 && b->width >= 1 &&
-         b->height >= 1;
+  g.precision = static_cast<Precision>(p);
+  g.max_iter = r.u16();
+  g.width = r.u16();
+  g.height = r.u16();
+  g.region = decode_region(r);
+  g.tile_w = r.u8();
+  g.tile_h = r.u8();
+  const char* why = nullptr;
+  return r.done() && validate(g, &why);
 }
 
 size_t build(const TileAssign& b, uint8_t* out, size_t cap) {
   return build_block(kTileAssignLen, out, cap, [&](Writer& w) {
     w.u16(b.job_id);
     w.u32(b.tile_index);
-    w.u16(b.x);
-    w.u16(b.y);
-    w.u8(b.w);
-    w.u8(b.h);
+    encode_rect(w, b.rect);
   });
 }
 
@@ -150,11 +147,8 @@ bool parse(const uint8_t* in, size_t len, TileAssign* b) {
   Reader r(in, len - 4);
   b->job_id = r.u16();
   b->tile_index = r.u32();
-  b->x = r.u16();
-  b->y = r.u16();
-  b->w = r.u8();
-  b->h = r.u8();
-  return r.done() && b->w >= 1 && b->h >= 1 && b->w <= kMaxTileSide && b->h <= kMaxTileSide;
+  b->rect = decode_rect(r);
+  return r.done() && rect_valid(b->rect);
 }
 
 size_t build(const AckBlock& b, uint8_t* out, size_t cap) {

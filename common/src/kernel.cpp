@@ -3,32 +3,10 @@
 namespace picocray {
 namespace {
 
-// 160-bit unsigned scratch for (2i+1) * span, which can pass 2^128.
-struct Wide {
-  uint32_t w[5];
-};
-
 // floor(((2k+1) * span) / (2n)) for a non-negative span.
 Coord scaled_step(const Coord& span, uint32_t k, uint32_t n) {
-  uint32_t m = 2 * k + 1;
-  Wide p{};
-  uint64_t carry = 0;
-  for (int i = 0; i < 4; ++i) {
-    uint64_t t = static_cast<uint64_t>(span.w[i]) * m + carry;
-    p.w[i] = static_cast<uint32_t>(t);
-    carry = t >> 32;
-  }
-  p.w[4] = static_cast<uint32_t>(carry);
-  uint64_t d = 2ull * n;
-  uint64_t rem = 0;
-  for (int i = 4; i >= 0; --i) {
-    uint64_t cur = (rem << 32) | p.w[i];
-    p.w[i] = static_cast<uint32_t>(cur / d);
-    rem = cur % d;
-  }
-  Coord r;
-  for (int i = 0; i < 4; ++i) r.w[i] = p.w[i];
-  return r;
+  bool overflow = false;
+  return fx::mul_div(span, 2 * k + 1, 2 * n, &overflow);
 }
 
 template <int N>
@@ -72,12 +50,12 @@ inline int32_t mul32(int32_t a, int32_t b) {
 
 }  // namespace
 
-Coord pixel_x(const TileTask& t, uint32_t i) {
-  return fx::add(t.x0, scaled_step(fx::sub(t.x1, t.x0), i, t.width));
+Coord pixel_x(const JobGeometry& g, uint32_t i) {
+  return fx::add(g.region.x0, scaled_step(fx::sub(g.region.x1, g.region.x0), i, g.width));
 }
 
-Coord pixel_y(const TileTask& t, uint32_t j) {
-  return fx::sub(t.y1, scaled_step(fx::sub(t.y1, t.y0), j, t.height));
+Coord pixel_y(const JobGeometry& g, uint32_t j) {
+  return fx::sub(g.region.y1, scaled_step(fx::sub(g.region.y1, g.region.y0), j, g.height));
 }
 
 uint16_t escape32_portable(const Fixed32& cx, const Fixed32& cy, uint16_t max_iter) {
@@ -165,17 +143,19 @@ uint16_t escape128(const Fixed128& cx, const Fixed128& cy, uint16_t max_iter) {
 
 uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row,
                            uint8_t row_step) {
+  const JobGeometry& g = t.geometry;
+  const uint16_t it = g.max_iter;
   uint32_t sum = 0;
-  for (uint32_t r = first_row; r < t.h; r += row_step) {
-    Coord cy = pixel_y(t, t.y + r);
-    uint16_t* row = counts + r * t.w;
-    for (uint32_t c = 0; c < t.w; ++c) {
-      Coord cx = pixel_x(t, t.x + c);
+  for (uint32_t r = first_row; r < t.rect.h; r += row_step) {
+    Coord cy = pixel_y(g, t.rect.y + r);
+    uint16_t* row = counts + r * t.rect.w;
+    for (uint32_t c = 0; c < t.rect.w; ++c) {
+      Coord cx = pixel_x(g, t.rect.x + c);
       uint16_t n;
-      switch (t.precision) {
-        case Precision::p32: n = escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), t.max_iter); break;
-        case Precision::p64: n = escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), t.max_iter); break;
-        default: n = escape128(cx, cy, t.max_iter); break;
+      switch (g.precision) {
+        case Precision::p32: n = escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), it); break;
+        case Precision::p64: n = escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), it); break;
+        default: n = escape128(cx, cy, it); break;
       }
       row[c] = n;
       sum += n;

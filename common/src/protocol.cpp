@@ -12,6 +12,42 @@ Coord decode_coord(Reader& r) {
   return c;
 }
 
+void encode_region(Writer& w, const Region& g) {
+  encode_coord(w, g.x0);
+  encode_coord(w, g.x1);
+  encode_coord(w, g.y0);
+  encode_coord(w, g.y1);
+}
+
+Region decode_region(Reader& r) {
+  Region g;
+  g.x0 = decode_coord(r);
+  g.x1 = decode_coord(r);
+  g.y0 = decode_coord(r);
+  g.y1 = decode_coord(r);
+  return g;
+}
+
+void encode_rect(Writer& w, const TileRect& t) {
+  w.u16(t.x);
+  w.u16(t.y);
+  w.u8(t.w);
+  w.u8(t.h);
+}
+
+TileRect decode_rect(Reader& r) {
+  TileRect t;
+  t.x = r.u16();
+  t.y = r.u16();
+  t.w = r.u8();
+  t.h = r.u8();
+  return t;
+}
+
+bool rect_valid(const TileRect& t) {
+  return t.w >= 1 && t.h >= 1 && t.w <= kMaxTileSide && t.h <= kMaxTileSide;
+}
+
 void encode(Writer& w, const HelloRequest& m) {
   w.u8(m.major);
   w.u8(m.minor);
@@ -115,33 +151,29 @@ bool decode(Reader& r, NodeEntry* m) {
 }
 
 void encode(Writer& w, const RenderRequest& m) {
-  w.u8(static_cast<uint8_t>(m.precision));
-  w.u16(m.max_iter);
-  w.u16(m.width);
-  w.u16(m.height);
-  w.u8(m.tile_w);
-  w.u8(m.tile_h);
+  const JobGeometry& g = m.geometry;
+  w.u8(static_cast<uint8_t>(g.precision));
+  w.u16(g.max_iter);
+  w.u16(g.width);
+  w.u16(g.height);
+  w.u8(g.tile_w);
+  w.u8(g.tile_h);
   w.u64(m.node_mask);
   w.u8(m.flags);
-  encode_coord(w, m.x0);
-  encode_coord(w, m.x1);
-  encode_coord(w, m.y0);
-  encode_coord(w, m.y1);
+  encode_region(w, g.region);
 }
 
 bool decode(Reader& r, RenderRequest* m) {
-  m->precision = static_cast<Precision>(r.u8());
-  m->max_iter = r.u16();
-  m->width = r.u16();
-  m->height = r.u16();
-  m->tile_w = r.u8();
-  m->tile_h = r.u8();
+  JobGeometry& g = m->geometry;
+  g.precision = static_cast<Precision>(r.u8());
+  g.max_iter = r.u16();
+  g.width = r.u16();
+  g.height = r.u16();
+  g.tile_w = r.u8();
+  g.tile_h = r.u8();
   m->node_mask = r.u64();
   m->flags = r.u8();
-  m->x0 = decode_coord(r);
-  m->x1 = decode_coord(r);
-  m->y0 = decode_coord(r);
-  m->y1 = decode_coord(r);
+  g.region = decode_region(r);
   return r.done();
 }
 
@@ -220,64 +252,12 @@ bool decode(Reader& r, ErrorReply* m) {
 }
 
 bool validate(const RenderRequest& m, const char** why) {
-  auto fail = [why](const char* msg) {
-    *why = msg;
+  if (!validate(m.geometry, why)) return false;
+  if (m.node_mask == 0 && (m.flags & RenderRequest::kRenderUseController) == 0) {
+    *why = "no node may compute";
     return false;
-  };
-  if (m.precision != Precision::p32 && m.precision != Precision::p64 &&
-      m.precision != Precision::p128)
-    return fail("precision must be 32, 64 or 128");
-  if (m.max_iter < 1) return fail("iterations must be 1 to 65535");
-  if (m.width < 1 || m.height < 1 || m.width > kMaxImageSide || m.height > kMaxImageSide)
-    return fail("width and height must be 1 to 16384");
-  if (static_cast<uint32_t>(m.width) * m.height > kMaxImagePixels)
-    return fail("image must have at most 67108864 pixels");
-  if (m.tile_w < 1 || m.tile_h < 1 || m.tile_w > kMaxTileSide || m.tile_h > kMaxTileSide)
-    return fail("tile sides must be 1 to 64");
-  if (m.node_mask == 0 && (m.flags & RenderRequest::kRenderUseController) == 0)
-    return fail("no node may compute");
-  const Coord lo = fx::from_int<4>(-kRegionLimit), hi = fx::from_int<4>(kRegionLimit);
-  const Coord* corners[4] = {&m.x0, &m.x1, &m.y0, &m.y1};
-  for (const Coord* c : corners)
-    if (fx::cmp(*c, lo) < 0 || fx::cmp(*c, hi) > 0) return fail("region must lie within [-4, 4]");
-  if (fx::cmp(m.x0, m.x1) >= 0) return fail("region needs X0 < X1");
-  if (fx::cmp(m.y0, m.y1) >= 0) return fail("region needs Y0 < Y1");
+  }
   return true;
-}
-
-TileTask tile_task(const RenderRequest& m, uint32_t index) {
-  TileTask t;
-  t.precision = m.precision;
-  t.max_iter = m.max_iter;
-  t.width = m.width;
-  t.height = m.height;
-  t.x0 = m.x0;
-  t.x1 = m.x1;
-  t.y0 = m.y0;
-  t.y1 = m.y1;
-  uint32_t across = tiles_across(m);
-  uint32_t tx = index % across, ty = index / across;
-  t.x = static_cast<uint16_t>(tx * m.tile_w);
-  t.y = static_cast<uint16_t>(ty * m.tile_h);
-  uint32_t w = m.width - t.x, h = m.height - t.y;
-  t.w = static_cast<uint8_t>(w < m.tile_w ? w : m.tile_w);
-  t.h = static_cast<uint8_t>(h < m.tile_h ? h : m.tile_h);
-  return t;
-}
-
-uint32_t tile_order_stride(uint32_t total) {
-  if (total < 3) return 1;
-  uint32_t s = static_cast<uint32_t>((static_cast<uint64_t>(total) * 618034u) / 1000000u);
-  auto gcd = [](uint32_t a, uint32_t b) {
-    while (b != 0) {
-      uint32_t t = a % b;
-      a = b;
-      b = t;
-    }
-    return a;
-  };
-  while (s > 1 && gcd(s, total) != 1) --s;
-  return s == 0 ? 1 : s;
 }
 
 const char* error_name(ErrorCode c) {

@@ -1,22 +1,21 @@
 #include "picocray/tile_block.h"
 
 #include "picocray/crc32.h"
+#include "picocray/protocol.h"
 #include "picocray/wire.h"
 
 namespace picocray {
 
 size_t tile_block_build(TileHeader h, const uint16_t* counts, uint8_t* out, size_t cap) {
   if (cap < kTileHeaderSize + 4) return 0;
-  size_t n = tile_encode(counts, h.w, h.h, out + kTileHeaderSize, cap - kTileHeaderSize - 4);
-  if (n == 0 && static_cast<uint32_t>(h.w) * h.h != 0) return 0;
+  size_t n =
+      tile_encode(counts, h.rect.w, h.rect.h, out + kTileHeaderSize, cap - kTileHeaderSize - 4);
+  if (n == 0 && static_cast<uint32_t>(h.rect.w) * h.rect.h != 0) return 0;
   h.payload_len = static_cast<uint16_t>(n);
   Writer wr(out, kTileHeaderSize);
   wr.u16(h.job_id);
   wr.u32(h.tile_index);
-  wr.u16(h.x);
-  wr.u16(h.y);
-  wr.u8(h.w);
-  wr.u8(h.h);
+  encode_rect(wr, h.rect);
   wr.u8(h.node);
   wr.u8(h.codec);
   wr.u32(h.iterations);
@@ -33,10 +32,7 @@ bool tile_block_parse(const uint8_t* block, size_t len, TileHeader* h, const uin
   Reader rd(block, len);
   h->job_id = rd.u16();
   h->tile_index = rd.u32();
-  h->x = rd.u16();
-  h->y = rd.u16();
-  h->w = rd.u8();
-  h->h = rd.u8();
+  h->rect = decode_rect(rd);
   h->node = rd.u8();
   h->codec = rd.u8();
   h->iterations = rd.u32();
@@ -44,9 +40,7 @@ bool tile_block_parse(const uint8_t* block, size_t len, TileHeader* h, const uin
   if (kTileHeaderSize + h->payload_len + 4u != len) return false;
   Reader tail(block + len - 4, 4);
   if (crc32(block, len - 4) != tail.u32()) return false;
-  if (h->codec != kTileCodecRuns || h->w == 0 || h->h == 0 || h->w > kMaxTileSide ||
-      h->h > kMaxTileSide)
-    return false;
+  if (h->codec != kTileCodecRuns || !rect_valid(h->rect)) return false;
   *payload = block + kTileHeaderSize;
   return true;
 }

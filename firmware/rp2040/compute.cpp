@@ -15,12 +15,9 @@ constexpr uint32_t kGo = 0x7111E5u;
 // is fed between pieces, however deep the job.
 uint32_t piece_budget(Precision p) {
   switch (p) {
-    case Precision::p32:
-      return 1u << 18;
-    case Precision::p64:
-      return 1u << 16;
-    default:
-      return 1u << 14;
+    case Precision::p32: return 1u << 18;
+    case Precision::p64: return 1u << 16;
+    default: return 1u << 14;
   }
 }
 
@@ -29,18 +26,19 @@ uint32_t piece_budget(Precision p) {
 // narrowed to a run of one row, so the counts are bit-identical to one compute_tile_rows call.
 uint32_t compute_in_pieces(const TileTask& task, uint16_t* counts, uint8_t first_row,
                            uint8_t row_step, bool (*between)()) {
-  uint32_t run = piece_budget(task.precision) / (task.max_iter ? task.max_iter : 1u);
+  uint32_t run = piece_budget(task.geometry.precision) /
+                 (task.geometry.max_iter ? task.geometry.max_iter : 1u);
   if (run < 1) run = 1;
-  if (run > task.w) run = task.w;
+  if (run > task.rect.w) run = task.rect.w;
   uint32_t sum = 0;
-  for (uint32_t r = first_row; r < task.h; r += row_step) {
-    for (uint32_t c = 0; c < task.w; c += run) {
+  for (uint32_t r = first_row; r < task.rect.h; r += row_step) {
+    for (uint32_t c = 0; c < task.rect.w; c += run) {
       TileTask piece = task;
-      piece.x = static_cast<uint16_t>(task.x + c);
-      piece.y = static_cast<uint16_t>(task.y + r);
-      piece.w = static_cast<uint8_t>(task.w - c < run ? task.w - c : run);
-      piece.h = 1;
-      sum += compute_tile_rows(piece, counts + r * task.w + c, 0, 1);
+      piece.rect.x = static_cast<uint16_t>(task.rect.x + c);
+      piece.rect.y = static_cast<uint16_t>(task.rect.y + r);
+      piece.rect.w = static_cast<uint8_t>(task.rect.w - c < run ? task.rect.w - c : run);
+      piece.rect.h = 1;
+      sum += compute_tile_rows(piece, counts + r * task.rect.w + c, 0, 1);
       if (!between()) return sum;
     }
   }

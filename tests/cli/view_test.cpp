@@ -53,7 +53,7 @@ TEST_CASE("div_frac and pow in fixed point") {
   CHECK(str(fxu::div_frac(dec("3"), dec("3"))) == "1");
   CHECK(str(fxu::pow(dec("0.5"), 10)) == "0.0009765625");
   bool overflow = false;
-  CHECK(str(fxu::mul_div(dec("3"), 480, 640, &overflow)) == "2.25");
+  CHECK(str(fx::mul_div(dec("3"), 480, 640, &overflow)) == "2.25");
   CHECK_FALSE(overflow);
   CHECK(str(fxu::half(dec("-3"))) == "-1.5");
 }

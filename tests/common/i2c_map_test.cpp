@@ -1,3 +1,5 @@
+#include "picocray/i2c_map.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -5,7 +7,6 @@
 
 #include "picocray/crc32.h"
 #include "picocray/crc8.h"
-#include "picocray/i2c_map.h"
 #include "test_util.h"
 
 using namespace picocray;
@@ -111,40 +112,40 @@ TEST_CASE("i2c_map: IdentBlock round-trips in kIdentLen bytes") {
 TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields") {
   JobBlock s;
   s.job_id = 77;
-  s.precision = Precision::p128;
-  s.max_iter = 2000;
-  s.width = 1920;
-  s.height = 1080;
-  s.x0 = dec("-0.75");
-  s.x1 = dec("-0.7436438870371587047521915061147");
-  s.y0 = dec("0.1");
-  s.y1 = dec("0.2");
+  s.geometry.precision = Precision::p128;
+  s.geometry.max_iter = 2000;
+  s.geometry.width = 1920;
+  s.geometry.height = 1080;
+  s.geometry.region.x0 = dec("-0.75");
+  s.geometry.region.x1 = dec("-0.7436438870371587047521915061147");
+  s.geometry.region.y0 = dec("0.1");
+  s.geometry.region.y1 = dec("0.2");
   Bytes b = built(s, kJobLen);
-  CHECK(kJobLen == 77);
+  CHECK(kJobLen == 79);
   CHECK(b[2] == 128);
   JobBlock out;
   REQUIRE(parse(b.data(), b.size(), &out));
   CHECK(out.job_id == 77);
-  CHECK(out.precision == Precision::p128);
-  CHECK(out.max_iter == 2000);
-  CHECK(out.width == 1920);
-  CHECK(out.height == 1080);
-  CHECK(same(out.x0, s.x0));
-  CHECK(same(out.x1, s.x1));
-  CHECK(same(out.y0, s.y0));
-  CHECK(same(out.y1, s.y1));
+  CHECK(out.geometry.precision == Precision::p128);
+  CHECK(out.geometry.max_iter == 2000);
+  CHECK(out.geometry.width == 1920);
+  CHECK(out.geometry.height == 1080);
+  CHECK(same(out.geometry.region.x0, s.geometry.region.x0));
+  CHECK(same(out.geometry.region.x1, s.geometry.region.x1));
+  CHECK(same(out.geometry.region.y0, s.geometry.region.y0));
+  CHECK(same(out.geometry.region.y1, s.geometry.region.y1));
   check_corruption<JobBlock>(b);
 
   JobBlock bad = s;
-  bad.precision = static_cast<Precision>(48);
+  bad.geometry.precision = static_cast<Precision>(48);
   Bytes bb = built(bad, kJobLen);
   CHECK_FALSE(parse(bb.data(), bb.size(), &out));
   bad = s;
-  bad.max_iter = 0;
+  bad.geometry.max_iter = 0;
   bb = built(bad, kJobLen);
   CHECK_FALSE(parse(bb.data(), bb.size(), &out));
   bad = s;
-  bad.width = 0;
+  bad.geometry.width = 0;
   bb = built(bad, kJobLen);
   CHECK_FALSE(parse(bb.data(), bb.size(), &out));
 }
@@ -153,26 +154,26 @@ TEST_CASE("i2c_map: TileAssign round-trips in kTileAssignLen bytes and checks th
   TileAssign s;
   s.job_id = 3;
   s.tile_index = 0x00ABCDEF;
-  s.x = 640;
-  s.y = 448;
-  s.w = 64;
-  s.h = 32;
+  s.rect.x = 640;
+  s.rect.y = 448;
+  s.rect.w = 64;
+  s.rect.h = 32;
   Bytes b = built(s, kTileAssignLen);
   CHECK(kTileAssignLen == 16);
   TileAssign out;
   REQUIRE(parse(b.data(), b.size(), &out));
   CHECK(out.job_id == 3);
   CHECK(out.tile_index == 0x00ABCDEFu);
-  CHECK(out.x == 640);
-  CHECK(out.y == 448);
-  CHECK(out.w == 64);
-  CHECK(out.h == 32);
+  CHECK(out.rect.x == 640);
+  CHECK(out.rect.y == 448);
+  CHECK(out.rect.w == 64);
+  CHECK(out.rect.h == 32);
   check_corruption<TileAssign>(b);
 
   for (auto wh : {std::pair<int, int>{0, 1}, {1, 0}, {65, 1}, {1, 65}}) {
     TileAssign bad = s;
-    bad.w = static_cast<uint8_t>(wh.first);
-    bad.h = static_cast<uint8_t>(wh.second);
+    bad.rect.w = static_cast<uint8_t>(wh.first);
+    bad.rect.h = static_cast<uint8_t>(wh.second);
     Bytes bb = built(bad, kTileAssignLen);
     CHECK_FALSE(parse(bb.data(), bb.size(), &out));
   }

@@ -1,3 +1,5 @@
+#include "picocray/protocol.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -6,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "picocray/protocol.h"
 #include "test_util.h"
 
 using namespace picocray;
@@ -47,18 +48,18 @@ void check_exact_length(const M& m) {
 
 RenderRequest sample_job() {
   RenderRequest m;
-  m.precision = Precision::p64;
-  m.max_iter = 1000;
-  m.width = 640;
-  m.height = 480;
-  m.tile_w = 32;
-  m.tile_h = 16;
+  m.geometry.precision = Precision::p64;
+  m.geometry.max_iter = 1000;
+  m.geometry.width = 640;
+  m.geometry.height = 480;
+  m.geometry.tile_w = 32;
+  m.geometry.tile_h = 16;
   m.node_mask = 0x8000000000000005ull;
   m.flags = RenderRequest::kRenderUseController;
-  m.x0 = dec("-2.5");
-  m.x1 = dec("1");
-  m.y0 = dec("-1.25");
-  m.y1 = dec("1.25");
+  m.geometry.region.x0 = dec("-2.5");
+  m.geometry.region.x1 = dec("1");
+  m.geometry.region.y0 = dec("-1.25");
+  m.geometry.region.y1 = dec("1.25");
   return m;
 }
 
@@ -227,18 +228,18 @@ TEST_CASE("protocol: RenderRequest round-trips in exactly 82 bytes") {
 
   RenderRequest out;
   REQUIRE(decode_body(b, &out));
-  CHECK(out.precision == Precision::p64);
-  CHECK(out.max_iter == 1000);
-  CHECK(out.width == 640);
-  CHECK(out.height == 480);
-  CHECK(out.tile_w == 32);
-  CHECK(out.tile_h == 16);
+  CHECK(out.geometry.precision == Precision::p64);
+  CHECK(out.geometry.max_iter == 1000);
+  CHECK(out.geometry.width == 640);
+  CHECK(out.geometry.height == 480);
+  CHECK(out.geometry.tile_w == 32);
+  CHECK(out.geometry.tile_h == 16);
   CHECK(out.node_mask == 0x8000000000000005ull);
   CHECK(out.flags == RenderRequest::kRenderUseController);
-  CHECK(same(out.x0, m.x0));
-  CHECK(same(out.x1, m.x1));
-  CHECK(same(out.y0, m.y0));
-  CHECK(same(out.y1, m.y1));
+  CHECK(same(out.geometry.region.x0, m.geometry.region.x0));
+  CHECK(same(out.geometry.region.x1, m.geometry.region.x1));
+  CHECK(same(out.geometry.region.y0, m.geometry.region.y0));
+  CHECK(same(out.geometry.region.y1, m.geometry.region.y1));
   check_exact_length(m);
 }
 
@@ -339,13 +340,13 @@ TEST_CASE("protocol: validate accepts a normal job") {
   CHECK(validate(sample_job(), &why));
 
   RenderRequest edge = sample_job();
-  edge.width = 16384;
-  edge.height = 4096;  // exactly 2^26 pixels
-  edge.tile_w = 64;
-  edge.tile_h = 1;
-  edge.max_iter = 65535;
-  edge.x0 = dec("-4");
-  edge.x1 = dec("4");
+  edge.geometry.width = 16384;
+  edge.geometry.height = 4096;  // exactly 2^26 pixels
+  edge.geometry.tile_w = 64;
+  edge.geometry.tile_h = 1;
+  edge.geometry.max_iter = 65535;
+  edge.geometry.region.x0 = dec("-4");
+  edge.geometry.region.x1 = dec("4");
   edge.node_mask = 0;  // the controller alone
   CHECK_MESSAGE(validate(edge, &why), (why ? why : ""));
 }
@@ -356,26 +357,41 @@ TEST_CASE("protocol: validate rejects each documented limit with a reason") {
     void (*change)(RenderRequest&);
   };
   const Case cases[] = {
-      {"X0 == X1", [](RenderRequest& m) { m.x0 = m.x1; }},
-      {"X0 > X1", [](RenderRequest& m) { std::swap(m.x0, m.x1); }},
-      {"Y0 == Y1", [](RenderRequest& m) { m.y1 = m.y0; }},
-      {"Y0 > Y1", [](RenderRequest& m) { std::swap(m.y0, m.y1); }},
-      {"width 0", [](RenderRequest& m) { m.width = 0; }},
-      {"height 0", [](RenderRequest& m) { m.height = 0; }},
-      {"width 16385", [](RenderRequest& m) { m.width = 16385; m.height = 1; }},
-      {"height 16385", [](RenderRequest& m) { m.height = 16385; m.width = 1; }},
-      {"pixels over 2^26", [](RenderRequest& m) { m.width = 8192; m.height = 8193; }},
-      {"iterations 0", [](RenderRequest& m) { m.max_iter = 0; }},
-      {"tile width 0", [](RenderRequest& m) { m.tile_w = 0; }},
-      {"tile height 0", [](RenderRequest& m) { m.tile_h = 0; }},
-      {"tile width 65", [](RenderRequest& m) { m.tile_w = 65; }},
-      {"tile height 65", [](RenderRequest& m) { m.tile_h = 65; }},
-      {"precision 7", [](RenderRequest& m) { m.precision = static_cast<Precision>(7); }},
-      {"precision 0", [](RenderRequest& m) { m.precision = static_cast<Precision>(0); }},
-      {"X0 below -4", [](RenderRequest& m) { m.x0 = dec("-4.0000000000000000000000000000000001"); }},
-      {"X1 above 4", [](RenderRequest& m) { m.x1 = dec("4.5"); }},
-      {"Y0 below -4", [](RenderRequest& m) { m.y0 = dec("-5"); }},
-      {"Y1 above 4", [](RenderRequest& m) { m.y1 = dec("15.9"); }},
+      {"X0 == X1", [](RenderRequest& m) { m.geometry.region.x0 = m.geometry.region.x1; }},
+      {"X0 > X1", [](RenderRequest& m) { std::swap(m.geometry.region.x0, m.geometry.region.x1); }},
+      {"Y0 == Y1", [](RenderRequest& m) { m.geometry.region.y1 = m.geometry.region.y0; }},
+      {"Y0 > Y1", [](RenderRequest& m) { std::swap(m.geometry.region.y0, m.geometry.region.y1); }},
+      {"width 0", [](RenderRequest& m) { m.geometry.width = 0; }},
+      {"height 0", [](RenderRequest& m) { m.geometry.height = 0; }},
+      {"width 16385",
+       [](RenderRequest& m) {
+         m.geometry.width = 16385;
+         m.geometry.height = 1;
+       }},
+      {"height 16385",
+       [](RenderRequest& m) {
+         m.geometry.height = 16385;
+         m.geometry.width = 1;
+       }},
+      {"pixels over 2^26",
+       [](RenderRequest& m) {
+         m.geometry.width = 8192;
+         m.geometry.height = 8193;
+       }},
+      {"iterations 0", [](RenderRequest& m) { m.geometry.max_iter = 0; }},
+      {"tile width 0", [](RenderRequest& m) { m.geometry.tile_w = 0; }},
+      {"tile height 0", [](RenderRequest& m) { m.geometry.tile_h = 0; }},
+      {"tile width 65", [](RenderRequest& m) { m.geometry.tile_w = 65; }},
+      {"tile height 65", [](RenderRequest& m) { m.geometry.tile_h = 65; }},
+      {"precision 7", [](RenderRequest& m) { m.geometry.precision = static_cast<Precision>(7); }},
+      {"precision 0", [](RenderRequest& m) { m.geometry.precision = static_cast<Precision>(0); }},
+      {"X0 below -4",
+       [](RenderRequest& m) {
+         m.geometry.region.x0 = dec("-4.0000000000000000000000000000000001");
+       }},
+      {"X1 above 4", [](RenderRequest& m) { m.geometry.region.x1 = dec("4.5"); }},
+      {"Y0 below -4", [](RenderRequest& m) { m.geometry.region.y0 = dec("-5"); }},
+      {"Y1 above 4", [](RenderRequest& m) { m.geometry.region.y1 = dec("15.9"); }},
       {"no node and no controller",
        [](RenderRequest& m) {
          m.node_mask = 0;
@@ -395,13 +411,13 @@ TEST_CASE("protocol: validate rejects each documented limit with a reason") {
 
 TEST_CASE("protocol: the tile grid of a 100x70 image in 32x32 tiles") {
   RenderRequest m = sample_job();
-  m.width = 100;
-  m.height = 70;
-  m.tile_w = 32;
-  m.tile_h = 32;
-  CHECK(tiles_across(m) == 4);
-  CHECK(tiles_down(m) == 3);
-  REQUIRE(tile_count(m) == 12);
+  m.geometry.width = 100;
+  m.geometry.height = 70;
+  m.geometry.tile_w = 32;
+  m.geometry.tile_h = 32;
+  CHECK(tiles_across(m.geometry) == 4);
+  CHECK(tiles_down(m.geometry) == 3);
+  REQUIRE(tile_count(m.geometry) == 12);
 
   struct Want {
     uint32_t index;
@@ -409,31 +425,31 @@ TEST_CASE("protocol: the tile grid of a 100x70 image in 32x32 tiles") {
     uint8_t w, h;
   };
   const Want wants[] = {
-      {0, 0, 0, 32, 32},  {1, 32, 0, 32, 32},  {3, 96, 0, 4, 32},
-      {4, 0, 32, 32, 32}, {8, 0, 64, 32, 6},   {10, 64, 64, 32, 6},
-      {11, 96, 64, 4, 6},
+      {0, 0, 0, 32, 32}, {1, 32, 0, 32, 32},  {3, 96, 0, 4, 32},  {4, 0, 32, 32, 32},
+      {8, 0, 64, 32, 6}, {10, 64, 64, 32, 6}, {11, 96, 64, 4, 6},
   };
   for (const Want& want : wants) {
     CAPTURE(want.index);
-    TileTask t = tile_task(m, want.index);
-    CHECK(t.x == want.x);
-    CHECK(t.y == want.y);
-    CHECK(t.w == want.w);
-    CHECK(t.h == want.h);
-    CHECK(t.width == 100);
-    CHECK(t.height == 70);
-    CHECK(t.precision == m.precision);
-    CHECK(t.max_iter == m.max_iter);
-    CHECK(same(t.x0, m.x0));
-    CHECK(same(t.y1, m.y1));
+    TileTask t = tile_task(m.geometry, want.index);
+    CHECK(t.rect.x == want.x);
+    CHECK(t.rect.y == want.y);
+    CHECK(t.rect.w == want.w);
+    CHECK(t.rect.h == want.h);
+    CHECK(t.geometry.width == 100);
+    CHECK(t.geometry.height == 70);
+    CHECK(t.geometry.precision == m.geometry.precision);
+    CHECK(t.geometry.max_iter == m.geometry.max_iter);
+    CHECK(same(t.geometry.region.x0, m.geometry.region.x0));
+    CHECK(same(t.geometry.region.y1, m.geometry.region.y1));
   }
 
   // The tiles cover every pixel exactly once.
   std::vector<int> cover(100 * 70, 0);
-  for (uint32_t i = 0; i < tile_count(m); ++i) {
-    TileTask t = tile_task(m, i);
-    for (int y = t.y; y < t.y + t.h; ++y)
-      for (int x = t.x; x < t.x + t.w; ++x) ++cover[static_cast<size_t>(y * 100 + x)];
+  for (uint32_t i = 0; i < tile_count(m.geometry); ++i) {
+    TileTask t = tile_task(m.geometry, i);
+    for (int y = t.rect.y; y < t.rect.y + t.rect.h; ++y)
+      for (int x = t.rect.x; x < t.rect.x + t.rect.w; ++x)
+        ++cover[static_cast<size_t>(y * 100 + x)];
   }
   for (size_t i = 0; i < cover.size(); ++i) REQUIRE_MESSAGE(cover[i] == 1, "pixel " << i);
 }

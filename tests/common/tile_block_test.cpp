@@ -1,3 +1,5 @@
+#include "picocray/tile_block.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include "picocray/crc32.h"
-#include "picocray/tile_block.h"
 #include "picocray/tile_codec.h"
 
 using namespace picocray;
@@ -18,10 +19,10 @@ TileHeader sample_header(uint8_t w, uint8_t h) {
   TileHeader th;
   th.job_id = 0x1234;
   th.tile_index = 0xA1B2C3D4u;
-  th.x = 0x0140;
-  th.y = 0x00E0;
-  th.w = w;
-  th.h = h;
+  th.rect.x = 0x0140;
+  th.rect.y = 0x00E0;
+  th.rect.w = w;
+  th.rect.h = h;
   th.node = 7;
   th.codec = kTileCodecRuns;
   th.iterations = 0x00FEDCBAu;
@@ -52,10 +53,10 @@ TEST_CASE("tile_block: build and parse round-trip, and the payload decodes") {
   REQUIRE(tile_block_parse(b.data(), b.size(), &got, &payload));
   CHECK(got.job_id == 0x1234);
   CHECK(got.tile_index == 0xA1B2C3D4u);
-  CHECK(got.x == 0x0140);
-  CHECK(got.y == 0x00E0);
-  CHECK(got.w == 16);
-  CHECK(got.h == 8);
+  CHECK(got.rect.x == 0x0140);
+  CHECK(got.rect.y == 0x00E0);
+  CHECK(got.rect.w == 16);
+  CHECK(got.rect.h == 8);
   CHECK(got.node == 7);
   CHECK(got.codec == kTileCodecRuns);
   CHECK(got.iterations == 0x00FEDCBAu);
@@ -126,11 +127,13 @@ TEST_CASE("tile_block: a bad codec or tile size fails even with a good CRC") {
   b = build_block(sample_header(4, 2), Counts(8, 7));
   b[10] = 65;
   const uint32_t crc = crc32(b.data(), b.size() - 4);
-  for (int i = 0; i < 4; ++i) b[b.size() - 4 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    b[b.size() - 4 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (8 * i));
   CHECK_FALSE(tile_block_parse(b.data(), b.size(), &got, &payload));
   b[10] = 0;
   const uint32_t crc0 = crc32(b.data(), b.size() - 4);
-  for (int i = 0; i < 4; ++i) b[b.size() - 4 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc0 >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    b[b.size() - 4 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc0 >> (8 * i));
   CHECK_FALSE(tile_block_parse(b.data(), b.size(), &got, &payload));
 }
 

@@ -23,29 +23,30 @@ Picture render_picture(uint32_t nodes, const RenderRequest& job) {
   Reply r = host.request(MsgType::render, body_of(job));
   Picture p;
   p.summary = summary_of(r);
-  p.counts.assign(static_cast<size_t>(job.width) * job.height, 0);
+  p.counts.assign(static_cast<size_t>(job.geometry.width) * job.geometry.height, 0);
   for (const Frame& f : r.streamed) {
     if (!f.is(MsgType::tile)) continue;
     Tile t = parse_tile(f);
-    REQUIRE_MESSAGE(t.h.tile_index < tile_count(job), "tile index " << t.h.tile_index);
-    for (uint32_t row = 0; row < t.h.h; ++row)
-      for (uint32_t col = 0; col < t.h.w; ++col)
-        p.counts[static_cast<size_t>(t.h.y + row) * job.width + t.h.x + col] =
-            t.counts[row * t.h.w + col];
+    REQUIRE_MESSAGE(t.h.tile_index < tile_count(job.geometry), "tile index " << t.h.tile_index);
+    for (uint32_t row = 0; row < t.h.rect.h; ++row)
+      for (uint32_t col = 0; col < t.h.rect.w; ++col)
+        p.counts[static_cast<size_t>(t.h.rect.y + row) * job.geometry.width + t.h.rect.x + col] =
+            t.counts[row * t.h.rect.w + col];
     ++p.tiles;
   }
   return p;
 }
 
 std::vector<uint16_t> reference(const RenderRequest& job) {
-  std::vector<uint16_t> out(static_cast<size_t>(job.width) * job.height);
+  std::vector<uint16_t> out(static_cast<size_t>(job.geometry.width) * job.geometry.height);
   std::vector<uint16_t> tile(kMaxTilePixels);
-  for (uint32_t i = 0; i < tile_count(job); ++i) {
-    TileTask t = tile_task(job, i);
+  for (uint32_t i = 0; i < tile_count(job.geometry); ++i) {
+    TileTask t = tile_task(job.geometry, i);
     compute_tile(t, tile.data());
-    for (uint32_t row = 0; row < t.h; ++row)
-      for (uint32_t col = 0; col < t.w; ++col)
-        out[static_cast<size_t>(t.y + row) * job.width + t.x + col] = tile[row * t.w + col];
+    for (uint32_t row = 0; row < t.rect.h; ++row)
+      for (uint32_t col = 0; col < t.rect.w; ++col)
+        out[static_cast<size_t>(t.rect.y + row) * job.geometry.width + t.rect.x + col] =
+            tile[row * t.rect.w + col];
   }
   return out;
 }
@@ -54,19 +55,21 @@ std::vector<uint16_t> reference(const RenderRequest& job) {
 
 TEST_CASE("640x480 over 8 nodes: exact, faster than 1 node, under a byte per pixel on the bus") {
   const RenderRequest job = make_job(640, 480, 256, "-2.5", "1", "-1.25", "1.25");
-  const uint64_t pixels = static_cast<uint64_t>(job.width) * job.height;
-  CHECK_MESSAGE(job.precision == Precision::p32,
-                "choose_precision picked " << int(job.precision) << " for a full view");
+  const uint64_t pixels = static_cast<uint64_t>(job.geometry.width) * job.geometry.height;
+  CHECK_MESSAGE(job.geometry.precision == Precision::p32,
+                "choose_precision picked " << int(job.geometry.precision) << " for a full view");
 
   const std::vector<uint16_t> want = reference(job);
   const Picture eight = render_picture(8, job);
-  CHECK_MESSAGE(eight.tiles == tile_count(job), eight.tiles << " tiles of " << tile_count(job));
+  CHECK_MESSAGE(eight.tiles == tile_count(job.geometry),
+                eight.tiles << " tiles of " << tile_count(job.geometry));
   size_t differ = 0, first = 0;
   for (size_t i = 0; i < want.size(); ++i)
     if (eight.counts[i] != want[i] && differ++ == 0) first = i;
   CHECK_MESSAGE(differ == 0, differ << " pixels differ from the reference; the first at ("
-                                    << first % job.width << "," << first / job.width
-                                    << "): " << eight.counts[first] << " vs " << want[first]);
+                                    << first % job.geometry.width << ","
+                                    << first / job.geometry.width << "): " << eight.counts[first]
+                                    << " vs " << want[first]);
 
   const Picture one = render_picture(1, job);
   CHECK_MESSAGE(one.counts == want, "the 1-node render differs from the reference");

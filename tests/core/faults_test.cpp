@@ -36,7 +36,7 @@ Outcome render_with(const std::string& faults, uint64_t seed, const RenderReques
   out.ok = reply.ok();
   REQUIRE_MESSAGE(out.ok, "render under '" << faults << "' seed " << seed << " ended in ERROR");
   out.summary = summary_of(reply);
-  const uint32_t total = tile_count(job);
+  const uint32_t total = tile_count(job.geometry);
   std::vector<bool> seen(total, false);
   std::vector<uint16_t> want(kMaxTilePixels);
   for (const Frame& f : reply.streamed) {
@@ -53,7 +53,7 @@ Outcome render_with(const std::string& faults, uint64_t seed, const RenderReques
     REQUIRE(t.h.tile_index < total);
     CHECK_MESSAGE(!seen[t.h.tile_index], "tile " << t.h.tile_index << " arrived twice");
     seen[t.h.tile_index] = true;
-    compute_tile(tile_task(job, t.h.tile_index), want.data());
+    compute_tile(tile_task(job.geometry, t.h.tile_index), want.data());
     for (size_t p = 0; p < t.counts.size(); ++p)
       REQUIRE_MESSAGE(t.counts[p] == want[p], "tile " << t.h.tile_index << " pixel " << p
                                                       << " differs under '" << faults << "'");
@@ -66,8 +66,8 @@ Outcome render_with(const std::string& faults, uint64_t seed, const RenderReques
 
 RenderRequest job() {
   RenderRequest q = make_job(160, 120, 256, "-2.5", "1", "-1.25", "1.25");
-  q.tile_w = 16;
-  q.tile_h = 16;
+  q.geometry.tile_w = 16;
+  q.geometry.tile_h = 16;
   return q;
 }
 

@@ -34,8 +34,8 @@ void check_same_nodes(const std::vector<NodeEntry>& before, const std::vector<No
 
 RenderRequest small_job() {
   RenderRequest q = make_job(160, 120, 64, "-2", "1", "-1", "1");
-  q.tile_w = 16;
-  q.tile_h = 16;
+  q.geometry.tile_w = 16;
+  q.geometry.tile_h = 16;
   q.flags = 0;
   return q;
 }
@@ -56,7 +56,7 @@ TEST_CASE("RESET enumerate re-enrols every node with its number and address") {
   const RenderRequest job = small_job();
   Reply rr = host.request(MsgType::render, body_of(job));
   RenderSummary s = summary_of(rr);
-  CHECK(s.tiles == tile_count(job));
+  CHECK(s.tiles == tile_count(job.geometry));
   for (const NodeEntry& n : before) {
     uint32_t tiles = 0;
     for (uint8_t k = 0; k < s.node_count; ++k)
@@ -94,5 +94,5 @@ TEST_CASE("RESET controller answers OK, reboots, and a fresh HELLO finds every n
                   "index " << i << " is unique ID " << std::hex << after[i].unique_id
                            << " after the reboot, was " << before[i].unique_id);
   const RenderRequest job = small_job();
-  CHECK(summary_of(host.request(MsgType::render, body_of(job))).tiles == tile_count(job));
+  CHECK(summary_of(host.request(MsgType::render, body_of(job))).tiles == tile_count(job.geometry));
 }

@@ -16,8 +16,8 @@ constexpr uint64_t kSeed = 3;
 
 RenderRequest small_job(uint8_t flags) {
   RenderRequest q = make_job(200, 150, 128, "-2", "1", "-1", "1");
-  q.tile_w = 16;
-  q.tile_h = 16;
+  q.geometry.tile_w = 16;
+  q.geometry.tile_h = 16;
   q.flags = flags;
   return q;
 }
@@ -38,7 +38,7 @@ Render check_stream(const RenderRequest& job, uint16_t seq, const Reply& reply) 
   Render r;
   r.seq = seq;
   r.reply = reply;
-  const uint32_t total = tile_count(job);
+  const uint32_t total = tile_count(job.geometry);
   std::vector<bool> seen(total, false);
   std::vector<uint16_t> want(kMaxTilePixels);
   uint32_t last_done = 0;
@@ -67,18 +67,20 @@ Render check_stream(const RenderRequest& job, uint16_t seq, const Reply& reply) 
     CHECK_MESSAGE((h.job_id != 0 && h.job_id == r.job_id), "tile " << h.tile_index << " names job "
                                                                    << h.job_id << ", earlier tiles "
                                                                    << r.job_id);
-    TileTask task = tile_task(job, h.tile_index);
-    CHECK_MESSAGE((h.x == task.x && h.y == task.y && h.w == task.w && h.h == task.h),
-                  "tile " << h.tile_index << " is " << h.w << "x" << int(h.h) << " at (" << h.x
-                          << "," << h.y << "), the job's grid says " << int(task.w) << "x"
-                          << int(task.h) << " at (" << task.x << "," << task.y << ")");
+    TileTask task = tile_task(job.geometry, h.tile_index);
+    CHECK_MESSAGE((h.rect.x == task.rect.x && h.rect.y == task.rect.y && h.rect.w == task.rect.w &&
+                   h.rect.h == task.rect.h),
+                  "tile " << h.tile_index << " is " << h.rect.w << "x" << int(h.rect.h) << " at ("
+                          << h.rect.x << "," << h.rect.y << "), the job's grid says "
+                          << int(task.rect.w) << "x" << int(task.rect.h) << " at (" << task.rect.x
+                          << "," << task.rect.y << ")");
     uint32_t want_sum = compute_tile(task, want.data());
     CHECK_MESSAGE(h.iterations == want_sum, "tile " << h.tile_index << " iterations "
                                                     << h.iterations << ", reference " << want_sum);
     for (size_t p = 0; p < t.counts.size(); ++p) {
       if (t.counts[p] == want[p]) continue;
       FAIL_CHECK("tile " << h.tile_index << " from node 0x" << std::hex << int(h.node) << std::dec
-                         << " pixel (" << p % task.w << "," << p / task.w << ") count "
+                         << " pixel (" << p % task.rect.w << "," << p / task.rect.w << ") count "
                          << t.counts[p] << ", reference " << want[p]);
       break;
     }
@@ -112,7 +114,7 @@ TEST_CASE("RENDER hands every tile out once and each comes back bit-exact") {
   for (uint8_t flags : {RenderRequest::kRenderUseController, uint8_t{0}}) {
     CAPTURE(int(flags));
     const RenderRequest job = small_job(flags);
-    const uint32_t total = tile_count(job);
+    const uint32_t total = tile_count(job.geometry);
     Render r = render(host, job);
     RenderSummary s = summary_of(r.reply);
 
@@ -162,7 +164,8 @@ TEST_CASE("RENDER with node_mask of node 0 alone runs only on that node") {
                   "tile " << t.h.tile_index << " from node 0x" << std::hex << int(t.h.node)
                           << ", only node 0 at 0x" << int(nodes[0].address) << " may compute");
   CHECK(s.node_count == 1);
-  CHECK_MESSAGE(tiles_of(s, 0) == tile_count(job), "node 0 took " << tiles_of(s, 0) << " tiles");
+  CHECK_MESSAGE(tiles_of(s, 0) == tile_count(job.geometry),
+                "node 0 took " << tiles_of(s, 0) << " tiles");
 }
 
 TEST_CASE("RENDER with X0 >= X1 is refused with bad_job and no tile") {
@@ -171,14 +174,14 @@ TEST_CASE("RENDER with X0 >= X1 is refused with bad_job and no tile") {
   for (const char* x1 : {"-2", "-2.5"}) {
     CAPTURE(x1);
     RenderRequest job = small_job(RenderRequest::kRenderUseController);
-    job.x1 = coord(x1);
+    job.geometry.region.x1 = coord(x1);
     Reply r = host.request(MsgType::render, body_of(job));
     CHECK_MESSAGE(r.error() == ErrorCode::bad_job, "answered " << r.describe());
     CHECK_MESSAGE(r.streamed.empty(), r.streamed.size() << " frames streamed before the ERROR");
   }
   // The refusal left nothing behind: a good job still renders.
   Render ok = render(host, small_job(RenderRequest::kRenderUseController));
-  CHECK(summary_of(ok.reply).tiles == tile_count(small_job(0)));
+  CHECK(summary_of(ok.reply).tiles == tile_count(small_job(0).geometry));
 }
 
 TEST_CASE("a second RENDER while one runs is refused with busy; the first completes") {
@@ -196,7 +199,7 @@ TEST_CASE("a second RENDER while one runs is refused with busy; the first comple
                 "second RENDER answered " << refused.describe());
   CHECK_MESSAGE(refused.streamed.empty(), "the refused RENDER streamed frames");
   Render r = check_stream(job, first, host.await(first));
-  CHECK(summary_of(r.reply).tiles == tile_count(job));
+  CHECK(summary_of(r.reply).tiles == tile_count(job.geometry));
 }
 
 TEST_CASE("PROGRESS frames name the render's seq and count its tiles") {
@@ -247,13 +250,14 @@ TEST_CASE("CANCEL ends a running render: OK for the cancel, ERROR cancelled for 
     CHECK_MESSAGE(rr.error() == ErrorCode::cancelled, "RENDER answered " << rr.describe());
     size_t tiles = 1;
     for (const Frame& s : rr.streamed) tiles += s.is(MsgType::tile);
-    CHECK_MESSAGE(tiles < tile_count(job), "all " << tiles << " tiles arrived despite the cancel");
+    CHECK_MESSAGE(tiles < tile_count(job.geometry),
+                  "all " << tiles << " tiles arrived despite the cancel");
   }
 
   // Nothing of the cancelled job is left in the nodes: the next render is whole and exact.
   const RenderRequest next = small_job(RenderRequest::kRenderUseController);
   Render r = render(host, next);
-  CHECK(summary_of(r.reply).tiles == tile_count(next));
+  CHECK(summary_of(r.reply).tiles == tile_count(next.geometry));
   CHECK_MESSAGE(host.held().empty(), host.held().size() << " frames arrived under other seqs");
 }
 
@@ -262,8 +266,8 @@ TEST_CASE("two renders under the same seq each get their own region, exactly") {
   host.hello();
   RenderRequest a = make_job(96, 64, 200, "-2", "1", "-1", "1");
   RenderRequest b = make_job(96, 64, 200, "-0.8", "-0.7", "0.05", "0.15");
-  b.tile_w = a.tile_w = 16;
-  b.tile_h = a.tile_h = 16;
+  b.geometry.tile_w = a.geometry.tile_w = 16;
+  b.geometry.tile_h = a.geometry.tile_h = 16;
   host.set_next_seq(40);
   Render ra = render(host, a);
   host.set_next_seq(40);

@@ -76,14 +76,15 @@ inline Coord coord(const char* s) {
 inline RenderRequest make_job(uint16_t w, uint16_t h, uint16_t iters, const char* x0,
                               const char* x1, const char* y0, const char* y1) {
   RenderRequest q;
-  q.width = w;
-  q.height = h;
-  q.max_iter = iters;
-  q.x0 = coord(x0);
-  q.x1 = coord(x1);
-  q.y0 = coord(y0);
-  q.y1 = coord(y1);
-  q.precision = choose_precision(q.x0, q.x1, q.y0, q.y1, w, h);
+  q.geometry.width = w;
+  q.geometry.height = h;
+  q.geometry.max_iter = iters;
+  q.geometry.region.x0 = coord(x0);
+  q.geometry.region.x1 = coord(x1);
+  q.geometry.region.y0 = coord(y0);
+  q.geometry.region.y1 = coord(y1);
+  q.geometry.precision = choose_precision(q.geometry.region.x0, q.geometry.region.x1,
+                                          q.geometry.region.y0, q.geometry.region.y1, w, h);
   return q;
 }
 
@@ -98,8 +99,8 @@ inline Tile parse_tile(const Frame& f) {
   const uint8_t* payload = nullptr;
   REQUIRE_MESSAGE(tile_block_parse(f.body.data(), f.body.size(), &t.h, &payload),
                   "a TILE frame of " << f.body.size() << " bytes failed tile_block_parse");
-  t.counts.resize(static_cast<size_t>(t.h.w) * t.h.h);
-  REQUIRE_MESSAGE(tile_decode(payload, t.h.payload_len, t.h.w, t.h.h, t.counts.data()),
+  t.counts.resize(static_cast<size_t>(t.h.rect.w) * t.h.rect.h);
+  REQUIRE_MESSAGE(tile_decode(payload, t.h.payload_len, t.h.rect.w, t.h.rect.h, t.counts.data()),
                   "tile " << t.h.tile_index << " payload did not decode");
   return t;
 }

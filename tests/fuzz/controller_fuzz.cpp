@@ -95,8 +95,8 @@ class Host {
         FUZZ_CHECK(tile_block_parse(decoder_.body(), decoder_.body_len(), &t, &payload),
                    "a TILE block does not parse");
         FUZZ_CHECK(t.node == kControllerNode, "a TILE names a node that does not exist");
-        counts_.resize(size_t{t.w} * t.h);
-        FUZZ_CHECK(tile_decode(payload, t.payload_len, t.w, t.h, counts_.data()),
+        counts_.resize(size_t{t.rect.w} * t.rect.h);
+        FUZZ_CHECK(tile_decode(payload, t.payload_len, t.rect.w, t.rect.h, counts_.data()),
                    "a TILE payload does not decode");
         return;
       }

@@ -87,16 +87,18 @@ class FakeBoard final : public hal::I2cInitiator,
   bool connected() override { return true; }
   // Compute
   void start(const TileTask& t, uint16_t* counts) override {
-    FUZZ_CHECK(t.w >= 1 && t.h >= 1 && t.w <= kMaxTileSide && t.h <= kMaxTileSide,
-               "a tile of a bad size was started");
-    FUZZ_CHECK(t.width >= 1 && t.height >= 1, "a tile of an empty image was started");
+    FUZZ_CHECK(
+        t.rect.w >= 1 && t.rect.h >= 1 && t.rect.w <= kMaxTileSide && t.rect.h <= kMaxTileSide,
+        "a tile of a bad size was started");
+    FUZZ_CHECK(t.geometry.width >= 1 && t.geometry.height >= 1,
+               "a tile of an empty image was started");
     ++tiles_started;
     TileTask first_row = t;
-    first_row.max_iter = t.max_iter < 4 ? t.max_iter : 4;
-    first_row.h = 1;
+    first_row.geometry.max_iter = t.geometry.max_iter < 4 ? t.geometry.max_iter : 4;
+    first_row.rect.h = 1;
     iterations_ = compute_tile_rows(first_row, counts, 0, 1);
-    for (uint32_t i = t.w; i < uint32_t{t.w} * t.h; ++i) {
-      counts[i] = static_cast<uint16_t>(counts[i - t.w] + (i % 7 == 0 ? 1 : 0));
+    for (uint32_t i = t.rect.w; i < uint32_t{t.rect.w} * t.rect.h; ++i) {
+      counts[i] = static_cast<uint16_t>(counts[i - t.rect.w] + (i % 7 == 0 ? 1 : 0));
       iterations_ += counts[i];
     }
     done_at_ = now + compute_us;

@@ -119,17 +119,20 @@ void render_request(const uint8_t* p, size_t n) {
   const char* why = nullptr;
   if (!decode(r, &m) || !validate(m, &why)) return;
   // A valid job's grid covers the image exactly: its first and last tiles lie inside it.
-  uint32_t count = tile_count(m);
+  uint32_t count = tile_count(m.geometry);
   FUZZ_CHECK(count >= 1, "a valid job has no tiles");
   for (uint32_t index : {0u, count - 1}) {
-    TileTask t = tile_task(m, index);
-    FUZZ_CHECK(t.w >= 1 && t.h >= 1 && t.w <= m.tile_w && t.h <= m.tile_h,
+    TileTask t = tile_task(m.geometry, index);
+    FUZZ_CHECK(t.rect.w >= 1 && t.rect.h >= 1 && t.rect.w <= m.geometry.tile_w &&
+                   t.rect.h <= m.geometry.tile_h,
                "a tile of a valid job has a bad size");
-    FUZZ_CHECK(uint32_t{t.x} + t.w <= m.width && uint32_t{t.y} + t.h <= m.height,
+    FUZZ_CHECK(uint32_t{t.rect.x} + t.rect.w <= m.geometry.width &&
+                   uint32_t{t.rect.y} + t.rect.h <= m.geometry.height,
                "a tile of a valid job reaches past the image");
   }
-  TileTask last = tile_task(m, count - 1);
-  FUZZ_CHECK(uint32_t{last.x} + last.w == m.width && uint32_t{last.y} + last.h == m.height,
+  TileTask last = tile_task(m.geometry, count - 1);
+  FUZZ_CHECK(uint32_t{last.rect.x} + last.rect.w == m.geometry.width &&
+                 uint32_t{last.rect.y} + last.rect.h == m.geometry.height,
              "the last tile of a valid job does not end at the image corner");
 }
 

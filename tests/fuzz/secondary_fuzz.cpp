@@ -151,8 +151,8 @@ class Harness {
     const uint8_t* payload = nullptr;
     FUZZ_CHECK(tile_block_parse(b.data(), s.ready_len, &h, &payload), "RESULT is no tile block");
     FUZZ_CHECK(h.node == node.address(), "RESULT names another node");
-    std::vector<uint16_t> counts(size_t{h.w} * h.h);
-    FUZZ_CHECK(tile_decode(payload, h.payload_len, h.w, h.h, counts.data()),
+    std::vector<uint16_t> counts(size_t{h.rect.w} * h.rect.h);
+    FUZZ_CHECK(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, counts.data()),
                "RESULT's payload does not decode");
     last_tile = h.tile_index;
     if (!ack) return;
@@ -180,12 +180,13 @@ class Harness {
         static const Precision kPrec[3] = {Precision::p32, Precision::p64, Precision::p128};
         i2c::JobBlock j;
         j.job_id = in.u16();
-        j.precision = kPrec[in.u8() % 3];
-        j.max_iter = static_cast<uint16_t>(in.u16() | 1);
-        j.width = static_cast<uint16_t>(in.u16() | 1);
-        j.height = static_cast<uint16_t>(in.u16() | 1);
+        j.geometry.precision = kPrec[in.u8() % 3];
+        j.geometry.max_iter = static_cast<uint16_t>(in.u16() | 1);
+        j.geometry.width = static_cast<uint16_t>(in.u16() | 1);
+        j.geometry.height = static_cast<uint16_t>(in.u16() | 1);
         // Any top limb: a corner anywhere in [-16, 16), far outside what a host may ask.
-        for (Coord* c : {&j.x0, &j.x1, &j.y0, &j.y1}) {
+        for (Coord* c : {&j.geometry.region.x0, &j.geometry.region.x1, &j.geometry.region.y0,
+                         &j.geometry.region.y1}) {
           *c = fx::zero<4>();
           c->w[3] = in.u32();
         }
@@ -198,10 +199,10 @@ class Harness {
         uint8_t f = in.u8();
         t.job_id = (f & 1) ? last_job : in.u16();
         t.tile_index = in.u8();
-        t.x = (f & 2) ? in.u16() : static_cast<uint16_t>(in.u8() % 4 * 64);
-        t.y = (f & 2) ? in.u16() : static_cast<uint16_t>(in.u8() % 4 * 64);
-        t.w = static_cast<uint8_t>(1 + in.u8() % 64);
-        t.h = static_cast<uint8_t>(1 + in.u8() % 64);
+        t.rect.x = (f & 2) ? in.u16() : static_cast<uint16_t>(in.u8() % 4 * 64);
+        t.rect.y = (f & 2) ? in.u16() : static_cast<uint16_t>(in.u8() % 4 * 64);
+        t.rect.w = static_cast<uint8_t>(1 + in.u8() % 64);
+        t.rect.h = static_cast<uint8_t>(1 + in.u8() % 64);
         write_block(i2c::Reg::tile, t);
         return;
       }

@@ -72,14 +72,14 @@ Coord coord(const char* s) {
 
 RenderRequest job(uint16_t w, uint16_t h, uint8_t tile, uint16_t iters) {
   RenderRequest q;
-  q.width = w;
-  q.height = h;
-  q.tile_w = q.tile_h = tile;
-  q.max_iter = iters;
-  q.x0 = coord("-2");
-  q.x1 = coord("1");
-  q.y0 = coord("-1.5");
-  q.y1 = coord("1.5");
+  q.geometry.width = w;
+  q.geometry.height = h;
+  q.geometry.tile_w = q.geometry.tile_h = tile;
+  q.geometry.max_iter = iters;
+  q.geometry.region.x0 = coord("-2");
+  q.geometry.region.x1 = coord("1");
+  q.geometry.region.y0 = coord("-1.5");
+  q.geometry.region.y1 = coord("1.5");
   return q;
 }
 
@@ -101,8 +101,8 @@ Bytes tile_block(uint8_t w, uint8_t h) {
   TileHeader th;
   th.job_id = 1;
   th.tile_index = 3;
-  th.w = w;
-  th.h = h;
+  th.rect.w = w;
+  th.rect.h = h;
   th.node = 0x10;
   std::vector<uint16_t> c = tile_counts(w, h);
   Bytes out(kTileBlockMax);
@@ -185,16 +185,16 @@ void message_seeds() {
   put("messages", "ident", sel(kIdentBlock) + block(id));
   i2c::JobBlock jb;
   jb.job_id = 4;
-  jb.x0 = coord("-2");
-  jb.x1 = coord("1");
-  jb.y0 = coord("-1.5");
-  jb.y1 = coord("1.5");
+  jb.geometry.region.x0 = coord("-2");
+  jb.geometry.region.x1 = coord("1");
+  jb.geometry.region.y0 = coord("-1.5");
+  jb.geometry.region.y1 = coord("1.5");
   put("messages", "job", sel(kJobBlock) + block(jb));
   put("messages", "job-resealed", sel(kJobBlock | 0x80) + block(jb));
   i2c::TileAssign ta;
   ta.job_id = 4;
   ta.tile_index = 9;
-  ta.w = ta.h = 32;
+  ta.rect.w = ta.rect.h = 32;
   put("messages", "tile", sel(kTileAssign) + block(ta));
   put("messages", "ack", sel(kAckBlock) + block(i2c::AckBlock{9}));
   i2c::ClaimBlock cb;

@@ -64,25 +64,25 @@ void block_mode(Input& in, bool reseal) {
   TileHeader h;
   const uint8_t* payload = nullptr;
   if (!tile_block_parse(block.data(), len, &h, &payload)) return;
-  FUZZ_CHECK(h.w >= 1 && h.h >= 1 && h.w <= kMaxTileSide && h.h <= kMaxTileSide,
+  FUZZ_CHECK(h.rect.w >= 1 && h.rect.h >= 1 && h.rect.w <= kMaxTileSide && h.rect.h <= kMaxTileSide,
              "a block with a bad tile size parsed");
   FUZZ_CHECK(
       payload == block.data() + kTileHeaderSize && kTileHeaderSize + h.payload_len + 4u == len,
       "a parsed block's payload is not where its header says");
-  Counts counts(size_t{h.w} * h.h);
-  if (!tile_decode(payload, h.payload_len, h.w, h.h, counts.data())) return;
+  Counts counts(size_t{h.rect.w} * h.rect.h);
+  if (!tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, counts.data())) return;
   std::vector<uint8_t> rebuilt(kTileBlockMax);
   size_t n = tile_block_build(h, counts.data(), rebuilt.data(), rebuilt.size());
   FUZZ_CHECK(n != 0, "tile_block_build refused a tile that decoded");
   TileHeader h2;
   const uint8_t* p2 = nullptr;
   FUZZ_CHECK(tile_block_parse(rebuilt.data(), n, &h2, &p2), "a rebuilt block does not parse");
-  FUZZ_CHECK(h2.job_id == h.job_id && h2.tile_index == h.tile_index && h2.x == h.x && h2.y == h.y &&
-                 h2.w == h.w && h2.h == h.h && h2.node == h.node && h2.codec == h.codec &&
-                 h2.iterations == h.iterations,
+  FUZZ_CHECK(h2.job_id == h.job_id && h2.tile_index == h.tile_index && h2.rect.x == h.rect.x &&
+                 h2.rect.y == h.rect.y && h2.rect.w == h.rect.w && h2.rect.h == h.rect.h &&
+                 h2.node == h.node && h2.codec == h.codec && h2.iterations == h.iterations,
              "a rebuilt block parsed to another header");
   Counts again(counts.size());
-  FUZZ_CHECK(tile_decode(p2, h2.payload_len, h2.w, h2.h, again.data()),
+  FUZZ_CHECK(tile_decode(p2, h2.payload_len, h2.rect.w, h2.rect.h, again.data()),
              "a rebuilt block's payload does not decode");
   FUZZ_CHECK(again == counts, "a rebuilt block decoded to other counts");
 }

@@ -47,20 +47,21 @@ uint32_t h_escape_double(const double* cx, const double* cy, uint32_t max_iter) 
 // compute_tile, to measure what a pixel costs beyond its iterations; returns the sum of counts.
 uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   TileTask t;
-  t.precision = static_cast<Precision>(precision);
-  t.max_iter = static_cast<uint16_t>(max_iter);
-  t.width = 640;
-  t.height = 480;
-  t.x0 = fx::from_int<4>(0);
-  t.x0.w[3] = 0xEC000000u;  // -2.5
-  t.x1 = fx::from_int<4>(1);
-  t.y0 = fx::from_int<4>(0);
-  t.y0.w[3] = 0xF6000000u;  // -1.25
-  t.y1 = fx::from_int<4>(0);
-  t.y1.w[3] = 0x0A000000u;  // 1.25
-  t.x = 400;
-  t.y = 160;
-  t.w = t.h = 16;
+  JobGeometry& g = t.geometry;
+  g.precision = static_cast<Precision>(precision);
+  g.max_iter = static_cast<uint16_t>(max_iter);
+  g.width = 640;
+  g.height = 480;
+  g.region.x0 = fx::from_int<4>(0);
+  g.region.x0.w[3] = 0xEC000000u;  // -2.5
+  g.region.x1 = fx::from_int<4>(1);
+  g.region.y0 = fx::from_int<4>(0);
+  g.region.y0.w[3] = 0xF6000000u;  // -1.25
+  g.region.y1 = fx::from_int<4>(0);
+  g.region.y1.w[3] = 0x0A000000u;  // 1.25
+  t.rect.x = 400;
+  t.rect.y = 160;
+  t.rect.w = t.rect.h = 16;
   return compute_tile(t, counts);
 }
 

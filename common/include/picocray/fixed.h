@@ -126,6 +126,10 @@ Fixed<N> mul(const Fixed<N>& a, const Fixed<N>& b) {
 }
 
 // Narrowing from a wider value: an arithmetic shift right (rounds toward minus infinity).
+// a * num / den for a non-negative a, floored: a 160-bit product, then schoolbook division from
+// the top limb down. *overflow is set when the result does not fit a Coord's positive range.
+Fixed<4> mul_div(const Fixed<4>& a, uint32_t num, uint32_t den, bool* overflow);
+
 template <int N, int M>
 Fixed<N> narrow(const Fixed<M>& a) {
   static_assert(N <= M, "narrow only narrows");

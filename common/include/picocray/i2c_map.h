@@ -58,18 +58,14 @@ constexpr size_t kIdentLen = 16 + 4;
 
 struct JobBlock {
   uint16_t job_id = 0;
-  Precision precision = Precision::p32;
-  uint16_t max_iter = 1;
-  uint16_t width = 1, height = 1;
-  Coord x0, x1, y0, y1;
+  JobGeometry geometry;
 };
-constexpr size_t kJobLen = 73 + 4;
+constexpr size_t kJobLen = 75 + 4;
 
 struct TileAssign {
   uint16_t job_id = 0;
   uint32_t tile_index = 0;
-  uint16_t x = 0, y = 0;
-  uint8_t w = 0, h = 0;
+  TileRect rect;
 };
 constexpr size_t kTileAssignLen = 12 + 4;
 

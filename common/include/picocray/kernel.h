@@ -8,33 +8,13 @@
 #include <cstdint>
 
 #include "picocray/fixed.h"
+#include "picocray/geometry.h"
 
 namespace picocray {
 
-enum class Precision : uint8_t { p32 = 32, p64 = 64, p128 = 128 };
-
-constexpr uint16_t kMaxIterations = 65535;
-constexpr uint16_t kMaxImageSide = 16384;
-constexpr uint32_t kMaxImagePixels = 1u << 26;
-constexpr uint8_t kMaxTileSide = 64;
-constexpr uint32_t kMaxTilePixels = kMaxTileSide * kMaxTileSide;
-// Region corners must lie within [-kRegionLimit, kRegionLimit].
-constexpr int kRegionLimit = 4;
-
-// What a node needs to compute one tile: the job's geometry and the tile's rectangle.
-struct TileTask {
-  Precision precision = Precision::p32;
-  uint16_t max_iter = 1;
-  uint16_t width = 1;   // image
-  uint16_t height = 1;  // image
-  Coord x0, x1, y0, y1;
-  uint16_t x = 0, y = 0;  // tile origin in the image
-  uint8_t w = 1, h = 1;   // tile size
-};
-
 // Pixel coordinates on the 128-bit grid.
-Coord pixel_x(const TileTask& t, uint32_t i);
-Coord pixel_y(const TileTask& t, uint32_t j);
+Coord pixel_x(const JobGeometry& g, uint32_t i);
+Coord pixel_y(const JobGeometry& g, uint32_t j);
 
 // Escape count of one point, at each width. Hosts with __int128 and the Cortex-M0+
 // (kernel_m0plus.cpp) have fast paths; each must equal its portable reference below.

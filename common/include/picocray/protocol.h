@@ -12,7 +12,7 @@ namespace picocray {
 constexpr uint8_t kProtocolMajor = 1;
 constexpr uint8_t kProtocolMinor = 1;
 constexpr uint8_t kFirmwareMajor = 0;
-constexpr uint8_t kFirmwareMinor = 2;
+constexpr uint8_t kFirmwareMinor = 3;
 constexpr uint8_t kFirmwarePatch = 0;
 constexpr uint8_t kMaxNodes = 64;
 
@@ -104,13 +104,9 @@ struct NodeEntry {
 
 // A render job as the host asks for it.
 struct RenderRequest {
-  Precision precision = Precision::p32;
-  uint16_t max_iter = 256;
-  uint16_t width = 0, height = 0;
-  uint8_t tile_w = 32, tile_h = 32;
+  JobGeometry geometry;
   uint64_t node_mask = ~0ull;  // bit i: node index i may take tiles
   uint8_t flags = kRenderUseController;
-  Coord x0, x1, y0, y1;
   static constexpr uint8_t kRenderUseController = 1;  // the controller's core 1 computes too
 };
 
@@ -175,26 +171,17 @@ void encode(Writer& w, const ErrorReply& m);
 bool decode(Reader& r, ErrorReply* m);
 void encode_coord(Writer& w, const Coord& c);
 Coord decode_coord(Reader& r);
+// A region: x0, x1, y0, y1, each a Coord (16 bytes). A tile rectangle: x u16, y u16, w u8, h u8.
+void encode_region(Writer& w, const Region& g);
+Region decode_region(Reader& r);
+void encode_rect(Writer& w, const TileRect& t);
+TileRect decode_rect(Reader& r);
+// Sides 1 to kMaxTileSide.
+bool rect_valid(const TileRect& t);
 
-// Checks a render job against the documented limits; on failure *why says which one.
+// Checks a render job against the documented limits (geometry.h, and a node that may compute);
+// on failure *why says which one.
 bool validate(const RenderRequest& m, const char** why);
-
-// The tile grid of a job.
-inline uint32_t tiles_across(const RenderRequest& m) {
-  return (m.width + m.tile_w - 1u) / m.tile_w;
-}
-inline uint32_t tiles_down(const RenderRequest& m) {
-  return (m.height + m.tile_h - 1u) / m.tile_h;
-}
-inline uint32_t tile_count(const RenderRequest& m) {
-  return tiles_across(m) * tiles_down(m);
-}
-// The order a controller hands tiles out: the k-th is (k * stride) mod count, a golden-ratio walk
-// over the grid (docs/protocol.md section 6): the largest stride not above 0.618034 * count with
-// no common factor with it; 1 below 3 tiles.
-uint32_t tile_order_stride(uint32_t count);
-// The task for tile `index` (row-major over the grid).
-TileTask tile_task(const RenderRequest& m, uint32_t index);
 
 const char* error_name(ErrorCode c);
 

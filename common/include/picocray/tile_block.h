@@ -31,8 +31,7 @@ constexpr uint8_t kControllerNode = 0xFF;  // the node field of a tile the contr
 struct TileHeader {
   uint16_t job_id = 0;
   uint32_t tile_index = 0;
-  uint16_t x = 0, y = 0;
-  uint8_t w = 0, h = 0;
+  TileRect rect;
   uint8_t node = 0;
   uint8_t codec = kTileCodecRuns;
   uint32_t iterations = 0;

@@ -245,7 +245,7 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
   next_job_id_ = static_cast<uint16_t>(next_job_id_ + 1 == 0 ? 1 : next_job_id_ + 1);
   job_.id = next_job_id_;
   job_.req = q;
-  job_.total = tile_count(q);
+  job_.total = tile_count(q.geometry);
   job_.stride = tile_order_stride(job_.total);
   job_.started_us = board_.clock.now_us();
   job_.last_progress_us = job_.started_us;
@@ -610,7 +610,6 @@ bool Controller::assign_one() {
       if (!take_duplicate(&index, i)) continue;
       duplicate = true;
     }
-    TileTask t = tile_task(job_.req, index);
     bool ok = false, gone = false;
     uint8_t nacks = 0;
     for (uint8_t attempt = 0; attempt < timing::kMaxGarbled && !ok && !gone && !n.stray;
@@ -626,14 +625,7 @@ bool Controller::assign_one() {
         msg[0] = static_cast<uint8_t>(i2c::Reg::job);
         i2c::JobBlock j;
         j.job_id = job_.id;
-        j.precision = job_.req.precision;
-        j.max_iter = job_.req.max_iter;
-        j.width = job_.req.width;
-        j.height = job_.req.height;
-        j.x0 = job_.req.x0;
-        j.x1 = job_.req.x1;
-        j.y0 = job_.req.y0;
-        j.y1 = job_.req.y1;
+        j.geometry = job_.req.geometry;
         i2c::build(j, msg + 1, sizeof msg - 1);
         if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) {
           ++nacks;
@@ -645,10 +637,7 @@ bool Controller::assign_one() {
       i2c::TileAssign a;
       a.job_id = job_.id;
       a.tile_index = index;
-      a.x = t.x;
-      a.y = t.y;
-      a.w = t.w;
-      a.h = t.h;
+      a.rect = tile_rect(job_.req.geometry, index);
       i2c::build(a, msg + 1, sizeof msg - 1);
       if (bus_write(n.address, msg, sizeof msg) != I2cStatus::ok) {
         ++nacks;
@@ -862,14 +851,10 @@ bool Controller::run_local() {
       return true;
     }
     retire(job_.local_tile, -1);
-    TileTask t = tile_task(job_.req, job_.local_tile);
     TileHeader h;
     h.job_id = job_.id;
     h.tile_index = job_.local_tile;
-    h.x = t.x;
-    h.y = t.y;
-    h.w = t.w;
-    h.h = t.h;
+    h.rect = tile_rect(job_.req.geometry, job_.local_tile);
     h.node = kControllerNode;
     h.iterations = board_.compute.iterations();
     size_t len = tile_block_build(h, local_counts_, block_, sizeof block_);
@@ -892,7 +877,7 @@ bool Controller::run_local() {
   job_.local_busy = true;
   job_.local_discard = false;
   job_.local_tile = index;
-  board_.compute.start(tile_task(job_.req, index), local_counts_);
+  board_.compute.start(tile_task(job_.req.geometry, index), local_counts_);
   return true;
 }
 

@@ -43,10 +43,7 @@ uint64_t Secondary::poll() {
     TileHeader h;
     h.job_id = s.tile.job_id;
     h.tile_index = s.tile.tile_index;
-    h.x = s.tile.x;
-    h.y = s.tile.y;
-    h.w = s.tile.w;
-    h.h = s.tile.h;
+    h.rect = s.tile.rect;
     h.node = address_;
     h.iterations = board_.compute.iterations();
     s.len = static_cast<uint16_t>(tile_block_build(h, counts_, s.block, sizeof s.block));
@@ -57,19 +54,7 @@ uint64_t Secondary::poll() {
   if (computing_ < 0) {
     int i = oldest(SlotState::assigned);
     if (i >= 0 && job_loaded_ && slots_[i].tile.job_id == job_.job_id) {
-      TileTask t;
-      t.precision = job_.precision;
-      t.max_iter = job_.max_iter;
-      t.width = job_.width;
-      t.height = job_.height;
-      t.x0 = job_.x0;
-      t.x1 = job_.x1;
-      t.y0 = job_.y0;
-      t.y1 = job_.y1;
-      t.x = slots_[i].tile.x;
-      t.y = slots_[i].tile.y;
-      t.w = slots_[i].tile.w;
-      t.h = slots_[i].tile.h;
+      TileTask t{job_.geometry, slots_[i].tile.rect};
       slots_[i].state = SlotState::computing;
       computing_ = i;
       board_.compute.start(t, counts_);

@@ -163,9 +163,9 @@ size_t Board::write(const uint8_t* data, size_t len) {
 
 void Board::start(const TileTask& task, uint16_t* counts) {
   const Model& m = cluster_.model();
-  uint32_t per_iter = m.cycles_per_iter[task.precision == Precision::p32   ? 0
-                                        : task.precision == Precision::p64 ? 1
-                                                                           : 2];
+  uint32_t per_iter = m.cycles_per_iter[task.geometry.precision == Precision::p32   ? 0
+                                        : task.geometry.precision == Precision::p64 ? 1
+                                                                                    : 2];
   // Two cores split a tile by rows; the tile is done when the slower half is.
   uint64_t cycles = 0;
   iterations_ = 0;
@@ -174,10 +174,10 @@ void Board::start(const TileTask& task, uint16_t* counts) {
   uint8_t parts = cores();
   for (uint8_t part = 0; part < parts; ++part) {
     uint32_t it = 0;
-    for (uint32_t r = part; r < task.h; r += parts) it += row_sums[r];
-    uint32_t rows = (task.h + parts - 1u - part) / parts;
+    for (uint32_t r = part; r < task.rect.h; r += parts) it += row_sums[r];
+    uint32_t rows = (task.rect.h + parts - 1u - part) / parts;
     uint64_t c = static_cast<uint64_t>(it) * per_iter +
-                 static_cast<uint64_t>(rows) * task.w * m.cycles_per_pixel;
+                 static_cast<uint64_t>(rows) * task.rect.w * m.cycles_per_pixel;
     cycles = std::max(cycles, c);
     iterations_ += it;
   }

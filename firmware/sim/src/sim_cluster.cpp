@@ -17,8 +17,7 @@ uint64_t splitmix64(uint64_t x) {
 }
 
 constexpr uint64_t kNs = 1000;
-// Host bytes an idle-bound cluster holds back at most this long on the virtual clock (a cluster
-// that never goes idle still gets them).
+// Host bytes a busy cluster holds back at most this long on the virtual clock (see deliver_link).
 constexpr uint64_t kHostHoldMaxNs = 1000000000ull;
 
 }  // namespace
@@ -173,15 +172,14 @@ void Cluster::deliver_link(bool idle) {
     sim_.out_cv_.notify_all();
   }
   // When the host's bytes come is the host's clock, not the virtual one: taken in whatever pass
-  // happens to run, they would make a job's modelled time depend on the host's speed. So, outside
-  // a job, they are taken when the cluster has gone idle (a deterministic point); during a job
-  // (a CANCEL) at once, as a real controller would.
+  // happens to run, they would make a job's modelled time depend on the host's speed. So they are
+  // taken when the cluster has gone idle (a deterministic point: after the last answer, all
+  // settled), or, when it stays busy (a CANCEL during a render), a virtual second after they came.
   if (!sim_.to_device_.empty() && !host_held_) {
     host_held_ = true;
     host_held_since_ns_ = now_ns_;
   }
-  if (!sim_.to_device_.empty() && (idle || boards_[0]->node().controller().job_active() ||
-                                   now_ns_ - host_held_since_ns_ >= kHostHoldMaxNs)) {
+  if (!sim_.to_device_.empty() && (idle || now_ns_ - host_held_since_ns_ >= kHostHoldMaxNs)) {
     host_held_ = false;
     auto bytes = link_fault(std::vector<uint8_t>(sim_.to_device_.begin(), sim_.to_device_.end()),
                             &last_to_device_);

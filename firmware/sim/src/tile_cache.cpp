@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "picocray/protocol.h"
+#include "picocray/geometry.h"
 
 namespace picocray::sim {
 
@@ -33,22 +33,26 @@ TileCache::~TileCache() {
 
 void TileCache::compute(Entry& e) {
   const TileTask& t = e.task;
-  e.counts.resize(static_cast<size_t>(t.w) * t.h);
-  e.row_sums.resize(t.h);
-  for (uint8_t r = 0; r < t.h; ++r) e.row_sums[r] = compute_tile_rows(t, e.counts.data(), r, t.h);
+  const uint8_t h = t.rect.h;
+  e.counts.resize(static_cast<size_t>(t.rect.w) * h);
+  e.row_sums.resize(h);
+  for (uint8_t r = 0; r < h; ++r) e.row_sums[r] = compute_tile_rows(t, e.counts.data(), r, h);
 }
 
-bool TileCache::same_job(const TileTask& a, const TileTask& b) const {
+bool TileCache::same_job(const JobGeometry& a, const JobGeometry& b) {
   return a.precision == b.precision && a.max_iter == b.max_iter && a.width == b.width &&
-         a.height == b.height && same_corner(a.x0, b.x0) && same_corner(a.x1, b.x1) &&
-         same_corner(a.y0, b.y0) && same_corner(a.y1, b.y1);
+         a.height == b.height && a.tile_w == b.tile_w && a.tile_h == b.tile_h &&
+         same_corner(a.region.x0, b.region.x0) && same_corner(a.region.x1, b.region.x1) &&
+         same_corner(a.region.y0, b.region.y0) && same_corner(a.region.y1, b.region.y1);
 }
 
 TileCache::EntryPtr TileCache::find(const TileTask& t) {
-  for (auto& e : entries_)
-    if (e->task.x == t.x && e->task.y == t.y && e->task.w == t.w && e->task.h == t.h &&
-        same_job(e->task, t))
+  for (auto& e : entries_) {
+    const TileRect& a = e->task.rect;
+    if (a.x == t.rect.x && a.y == t.rect.y && a.w == t.rect.w && a.h == t.rect.h &&
+        same_job(e->task.geometry, t.geometry))
       return e;
+  }
   return nullptr;
 }
 
@@ -76,7 +80,7 @@ void TileCache::worker() {
 }
 
 void TileCache::predict(const TileTask& t) {
-  if (!have_job_ || !same_job(job_, t)) {
+  if (!have_job_ || !same_job(job_, t.geometry)) {
     // A new job: what was computed ahead for the last one will not be asked for.
     queue_.clear();
     entries_.erase(
@@ -84,28 +88,19 @@ void TileCache::predict(const TileTask& t) {
                        [](const EntryPtr& e) { return e->state != Entry::State::running; }),
         entries_.end());
     have_job_ = true;
-    job_ = t;
-    tile_w_ = tile_h_ = 0;
+    job_ = t.geometry;
     predicted_up_to_ = 0;
     asked_ = 0;
   }
-  // The grid's tile size is that of the largest tile seen (edge tiles are cut short). Tiles are
-  // asked for in the controller's order, a stride through the grid: follow it, a window ahead.
-  tile_w_ = std::max(tile_w_, t.w);
-  tile_h_ = std::max(tile_h_, t.h);
-  const uint32_t across = (t.width + tile_w_ - 1u) / tile_w_;
-  const uint32_t down = (t.height + tile_h_ - 1u) / tile_h_;
-  const uint32_t total = across * down;
+  // Tiles are asked for in the controller's order, a stride through the grid: follow it, a
+  // window ahead, with the grid functions the controller uses.
+  const uint32_t total = tile_count(job_);
   const uint32_t stride = tile_order_stride(total);
   ++asked_;
   const uint32_t limit = std::min(total, asked_ + kLookahead);
   for (uint32_t k = predicted_up_to_; k < limit; ++k) {
     const uint32_t i = static_cast<uint32_t>((static_cast<uint64_t>(k) * stride) % total);
-    TileTask n = t;
-    n.x = static_cast<uint16_t>((i % across) * tile_w_);
-    n.y = static_cast<uint16_t>((i / across) * tile_h_);
-    n.w = static_cast<uint8_t>(std::min<uint32_t>(tile_w_, t.width - n.x));
-    n.h = static_cast<uint8_t>(std::min<uint32_t>(tile_h_, t.height - n.y));
+    TileTask n = tile_task(job_, i);
     if (find(n)) continue;
     auto e = std::make_shared<Entry>();
     e->task = n;

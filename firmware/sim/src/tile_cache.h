@@ -37,7 +37,7 @@ class TileCache {
 
   static void compute(Entry& e);
   void worker();
-  bool same_job(const TileTask& a, const TileTask& b) const;
+  static bool same_job(const JobGeometry& a, const JobGeometry& b);
   EntryPtr find(const TileTask& t);
   void predict(const TileTask& t);  // with mu_ held
   bool run_one(std::unique_lock<std::mutex>& lk);
@@ -47,8 +47,7 @@ class TileCache {
   std::deque<EntryPtr> queue_;
   std::vector<EntryPtr> entries_;  // queued, running or done, not yet taken
   bool have_job_ = false;
-  TileTask job_;
-  uint8_t tile_w_ = 0, tile_h_ = 0;
+  JobGeometry job_;
   uint32_t predicted_up_to_ = 0;  // place in the hand-out order the queue reaches
   uint32_t asked_ = 0;            // tiles asked for in this job
   bool stop_ = false;
