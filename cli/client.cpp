@@ -7,7 +7,6 @@
 #include <random>
 
 #include "interrupt.h"
-#include "util.h"
 
 namespace picocray::cli {
 
@@ -41,28 +40,7 @@ uint16_t Client::send(MsgType type, const std::vector<uint8_t>& body) {
 }
 
 bool Client::next_frame(Frame* f, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    while (pending_pos_ < pending_.size()) {
-      if (decoder_.push(pending_[pending_pos_++])) {
-        f->type = decoder_.header().type;
-        f->seq = decoder_.header().seq;
-        f->body.assign(decoder_.body(), decoder_.body() + decoder_.body_len());
-        return true;
-      }
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) return false;
-    throw_if_interrupted();
-    pending_.resize(4096);
-    size_t n = link_.read(pending_.data(), pending_.size(),
-                          static_cast<int>(std::min<long long>(left, kSliceMs)));
-    pending_.resize(n);
-    pending_pos_ = 0;
-    host_.bytes_in += n;
-  }
+  return reader_.read(link_, f, timeout_ms, kSliceMs, [] { throw_if_interrupted(); });
 }
 
 void Client::cancel(uint16_t render_seq) {
@@ -74,21 +52,15 @@ void Client::cancel(uint16_t render_seq) {
     send(MsgType::cancel, body);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     Frame f;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pending_pos_ >= pending_.size()) {
-        pending_.resize(4096);
-        size_t n = link_.read(pending_.data(), pending_.size(), kSliceMs);
-        pending_.resize(n);
-        pending_pos_ = 0;
-      }
-      while (pending_pos_ < pending_.size()) {
-        if (!decoder_.push(pending_[pending_pos_++])) continue;
-        uint8_t t = decoder_.header().type;
-        if (decoder_.header().seq == render_seq &&
-            (t == static_cast<uint8_t>(MsgType::ok) || t == static_cast<uint8_t>(MsgType::error))) {
-          spdlog::info("the controller stopped the render");
-          return;
-        }
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0 || !reader_.read(link_, &f, static_cast<int>(left), kSliceMs)) break;
+      if (f.seq == render_seq && (f.type == static_cast<uint8_t>(MsgType::ok) ||
+                                  f.type == static_cast<uint8_t>(MsgType::error))) {
+        spdlog::info("the controller stopped the render");
+        return;
       }
     }
     spdlog::warn("the controller did not confirm the cancel within 2 s");
@@ -185,6 +157,8 @@ const HelloReply& Client::hello(int timeout_ms) {
   try {
     reply = request(MsgType::hello, body, {}, timeout_ms);
   } catch (const DeviceError& e) {
+    if (e.code == ErrorCode::busy)  // `picocray sim` with a client already connected
+      throw CliError(kExitPort, link_.name() + ": " + e.what());
     if (e.code == ErrorCode::version_mismatch)
       throw CliError(kExitProtocol, std::string("incompatible protocol: ") + e.what() +
                                         "; this picocray speaks 1." +

@@ -6,17 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "errors.h"
+#include "frame_reader.h"
 #include "link.h"
-#include "picocray/frame.h"
 #include "picocray/protocol.h"
 
 namespace picocray::cli {
-
-struct Frame {
-  uint8_t type = 0;
-  uint16_t seq = 0;
-  std::vector<uint8_t> body;
-};
 
 // The device answered ERROR: the code and its text.
 struct DeviceError : std::runtime_error {
@@ -61,8 +56,11 @@ class Client {
   bool simulated() const { return (hello_.capabilities & kCapSimulated) != 0; }
   Link& link() { return link_; }
   int timeout_ms() const { return timeout_ms_; }
-  const FrameStats& stats() const { return decoder_.stats(); }
-  const HostLinkStats& host_stats() const { return host_; }
+  const FrameStats& stats() const { return reader_.stats(); }
+  const HostLinkStats& host_stats() const {
+    host_.bytes_in = reader_.bytes_in();
+    return host_;
+  }
 
  private:
   std::vector<uint8_t> request_once(MsgType type, const std::vector<uint8_t>& body,
@@ -74,11 +72,9 @@ class Client {
   Link& link_;
   int timeout_ms_;
   uint16_t seq_ = 0;
-  FrameDecoder decoder_;
-  std::vector<uint8_t> pending_;
-  size_t pending_pos_ = 0;
+  FrameReader reader_;
   HelloReply hello_;
-  HostLinkStats host_;
+  mutable HostLinkStats host_;
 };
 
 }  // namespace picocray::cli

@@ -15,7 +15,8 @@
 #include <map>
 #include <thread>
 
-#include "util.h"
+#include "errors.h"
+#include "parse.h"
 
 #ifndef PICOCRAY_SOURCE_DIR
 #define PICOCRAY_SOURCE_DIR "."

@@ -8,8 +8,8 @@
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
 
+#include "errors.h"
 #include "palette.h"
-#include "util.h"
 
 namespace picocray::cli {
 

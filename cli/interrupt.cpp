@@ -4,7 +4,7 @@
 
 #include <csignal>
 
-#include "util.h"
+#include "errors.h"
 
 namespace picocray::cli {
 

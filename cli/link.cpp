@@ -13,7 +13,8 @@
 #include <cstring>
 
 #include "emu_port.h"
-#include "util.h"
+#include "errors.h"
+#include "parse.h"
 
 namespace picocray::cli {
 
@@ -55,6 +56,8 @@ class FdLink final : public Link {
         ::poll(&p, 1, 100);
         continue;
       }
+      if (n <= 0 && errno == EPIPE && name_.rfind("tcp://", 0) == 0)
+        throw CliError(kExitPort, name_ + ": the server closed the connection");
       if (n <= 0) throw CliError(kExitPort, name_ + ": write failed: " + std::strerror(errno));
       off += static_cast<size_t>(n);
     }
@@ -128,6 +131,7 @@ std::unique_ptr<Link> open_tcp(const std::string& spec) {
   if (colon == std::string::npos || colon == 0 || colon + 1 >= hp.size())
     throw CliError(kExitUsage, "--port '" + spec + "' must be tcp://HOST:PORT");
   std::string host = hp.substr(0, colon), port = hp.substr(colon + 1);
+  port = std::to_string(parse_whole(port, "--port '" + spec + "': the TCP port", 1, 65535));
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   addrinfo hints{};
@@ -167,32 +171,35 @@ std::unique_ptr<Link> open_tcp(const std::string& spec) {
   return std::make_unique<FdLink>(fd, spec);
 }
 
-}  // namespace
+bool claims_sim(const std::string& port) {
+  return port == "sim" || port.rfind("sim:", 0) == 0;
+}
 
-std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) {
-  if (is_emu_port(port)) return open_emu(port);
-  if (port == "sim" || port.rfind("sim:", 0) == 0) {
-    sim::Config cfg;
-    cfg.nodes = opt.nodes;
-    cfg.seed = opt.seed;
-    cfg.model = opt.model;
-    cfg.faults = opt.faults;
-    if (port.size() > 4) {
-      std::string n = port.substr(4);
-      if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoi(n) < 1 || std::stoi(n) > 64)
-        throw CliError(kExitUsage, "--port '" + port + "': sim:N takes N from 1 to 64");
-      cfg.nodes = static_cast<uint32_t>(std::stoi(n));
-    }
+std::unique_ptr<Link> open_sim(const std::string& port, const SimOptions& opt) {
+  sim::Config cfg;
+  cfg.nodes = opt.nodes;
+  cfg.seed = opt.seed;
+  cfg.model = opt.model;
+  cfg.faults = opt.faults;
+  if (port.size() > 3) {
     try {
-      return std::make_unique<SimLink>(cfg);
-    } catch (const std::invalid_argument& e) {
-      throw CliError(kExitUsage, std::string("--fault: ") + e.what());
+      cfg.nodes = static_cast<uint32_t>(parse_whole(port.substr(4), "--port", 1, 64));
+    } catch (const CliError&) {
+      throw CliError(kExitUsage, "--port '" + port + "': sim:N takes N from 1 to 64");
     }
   }
-  if (port.rfind("tcp://", 0) == 0) return open_tcp(port);
-  if (port.empty() || port == "auto")
-    throw CliError(kExitPort, "no port given: use --port PATH, tcp://HOST:PORT or sim");
+  try {
+    return std::make_unique<SimLink>(cfg);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(kExitUsage, std::string("--fault: ") + e.what());
+  }
+}
+
+bool claims_tcp(const std::string& port) {
+  return port.rfind("tcp://", 0) == 0;
+}
+
+std::unique_ptr<Link> open_device(const std::string& port) {
   struct stat st {};
   if (::stat(port.c_str(), &st) != 0)
     throw CliError(kExitPort, "cannot open " + port + ": " + std::strerror(errno));
@@ -209,6 +216,39 @@ std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) 
   // libserialport refuses pseudo-terminals (socat, virtual ports): plain termios takes them.
   if (S_ISCHR(st.st_mode)) return open_termios(port);
   throw CliError(kExitPort, "cannot open " + port + ": not a serial device");
+}
+
+}  // namespace
+
+const std::vector<PortKind>& port_kinds() {
+  static const std::vector<PortKind> kinds = {
+      {"sim, sim:N", claims_sim, open_sim, true},
+      {"emu, emu:N", is_emu_port,
+       [](const std::string& p, const SimOptions&) { return open_emu(p); }, false},
+      {"tcp://HOST:PORT", claims_tcp,
+       [](const std::string& p, const SimOptions&) { return open_tcp(p); }, false},
+  };
+  return kinds;
+}
+
+bool in_process_sim(const std::string& port) {
+  for (const PortKind& k : port_kinds())
+    if (k.claims(port)) return k.simulated_in_process;
+  return false;
+}
+
+std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& opt) {
+  if (port.empty() || port == "auto")
+    throw CliError(kExitPort, "no port given: use --port PATH, tcp://HOST:PORT or sim");
+  const PortKind* kind = nullptr;
+  for (const PortKind& k : port_kinds())
+    if (k.claims(port)) kind = &k;
+  if (opt.faults_given && (kind == nullptr || !kind->simulated_in_process))
+    throw CliError(kExitUsage,
+                   "--fault applies to a simulated cluster (--port sim or sim:N, or "
+                   "`picocray sim --fault ...`), not to --port '" +
+                       port + "'");
+  return kind != nullptr ? kind->open(port, opt) : open_device(port);
 }
 
 }  // namespace picocray::cli

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "picocray/sim.h"
 
@@ -28,10 +29,24 @@ struct SimOptions {
   uint32_t nodes = 8;
   uint64_t seed = 1;
   sim::Model model;
-  sim::Faults faults;  // --fault, for sim ports and `picocray sim`
+  sim::Faults faults;         // --fault, for sim ports and `picocray sim`
+  bool faults_given = false;  // --fault appeared at all (even only seed=)
 };
 
-// port: "sim", "sim:N", "tcp://HOST:PORT", or a device path.
+// A kind of port: how its --port text is recognised and opened. Kinds are tried in order; a
+// device path is what no kind claims. A new kind (e.g. emu:N) is one more entry in port_kinds().
+struct PortKind {
+  const char* syntax;  // for messages: "sim, sim:N"
+  bool (*claims)(const std::string& port);
+  std::unique_ptr<Link> (*open)(const std::string& port, const SimOptions& sim);
+  bool simulated_in_process;  // takes --fault and --sim-seed
+};
+const std::vector<PortKind>& port_kinds();
+
+// port: "sim", "sim:N", "tcp://HOST:PORT", or a device path. CliError(kExitUsage) on a port text
+// no kind accepts, or --fault given for a port that is not simulated here.
 std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& sim);
+// True for a port simulated in this process (sim, sim:N).
+bool in_process_sim(const std::string& port);
 
 }  // namespace picocray::cli

@@ -9,9 +9,11 @@
 
 #include "client.h"
 #include "commands/command.h"
+#include "errors.h"
 #include "interrupt.h"
+#include "options.h"
+#include "output_files.h"
 #include "picocray/host_kernels.h"
-#include "util.h"
 
 using namespace picocray;
 using namespace picocray::cli;
@@ -46,10 +48,37 @@ int exit_for(ErrorCode c) {
 
 }  // namespace
 
+// The host version, the protocol it speaks and the source revision it was built from.
+std::string version_line() {
+  return std::string("picocray ") + PICOCRAY_VERSION + " (protocol " +
+         std::to_string(kProtocolMajor) + "." + std::to_string(kProtocolMinor) + ", source " +
+         PICOCRAY_REVISION + ")";
+}
+
+std::string command_names(const CLI::App& app) {
+  std::string s;
+  for (const CLI::App* c : app.get_subcommands({}))
+    if (!c->get_group().empty()) s += (s.empty() ? "" : ", ") + c->get_name();
+  return s;
+}
+
+int finish(int code) {
+  // Results that did not reach stdout are a failure, whatever the command thought.
+  try {
+    check_stdout();
+  } catch (const CliError& e) {
+    std::fprintf(stderr, "picocray: %s\n", e.what());
+    return code == kExitOk ? e.exit_code : code;
+  }
+  return code;
+}
+
 int main(int argc, char** argv) {
   install_interrupt_handlers();
   CLI::App app{"picocray: drive a PicoCray cluster of Raspberry Pi Picos"};
-  app.set_version_flag("--version", std::string("picocray ") + PICOCRAY_VERSION);
+  app.name("picocray");
+  app.set_version_flag("--version", version_line(),
+                       "The host version, the protocol it speaks, and the source revision");
   // Global options work after the command name too: `picocray nodes --port sim`.
   app.fallthrough();
   app.footer(
@@ -73,21 +102,27 @@ int main(int argc, char** argv) {
     }
   }
   Globals g;
+  g.version = version_line();
   if (const char* env = std::getenv("PICOCRAY_PORT")) g.port = env;
-  if (g.port.empty()) g.port = "auto";
+  if (g.port.empty()) g.port = "auto";  // PICOCRAY_PORT= (empty) is as if unset
   int verbose = 0;
   std::string level;
-  app.add_option(
-      "-p,--port", g.port,
-      "Serial device, tcp://HOST:PORT, sim, sim:N, emu, emu:N or auto (env PICOCRAY_PORT)");
+  set_choices(add_text_option(app, "-p,--port", g.port,
+                              "Serial device, tcp://HOST:PORT, sim, sim:N, emu, emu:N or auto (env "
+                              "PICOCRAY_PORT)")
+                  ->type_name("PORT"),
+              {"auto", "sim", "sim:1", "sim:4", "sim:8", "emu", "emu:3", "tcp://127.0.0.1:5555"});
   app.add_option("--timeout", g.timeout_s, "Seconds to wait for the device to answer")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "More detail on stderr (-vv for debug)");
   app.add_flag("-q,--quiet", g.quiet, "Errors only on stderr, no progress bars");
-  app.add_option("--log-level", level, "trace, debug, info, warn, error or off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  app.add_option("--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)");
+  set_choices(
+      app.add_option("--log-level", level, "trace, debug, info, warn, error, critical or off")
+          ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"})),
+      {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  add_whole_option(app, "--sim-seed", g.sim.seed, "Seed of the simulated cluster (sim ports)", 0,
+                   UINT64_MAX);
   app.add_option_function<std::string>(
          "--firmware", [](const std::string& p) { ::setenv("PICOCRAY_FIRMWARE", p.c_str(), 1); },
          "Board image for emu ports and `picocray emu` (env PICOCRAY_FIRMWARE; default: "
@@ -104,6 +139,7 @@ int main(int argc, char** argv) {
   app.add_option_function<std::vector<std::string>>(
          "--fault",
          [&g](const std::vector<std::string>& specs) {
+           g.sim.faults_given = true;
            for (const auto& spec : specs) {
              std::string err;
              if (!sim::parse_faults(spec, &g.sim.faults, &err))
@@ -125,6 +161,7 @@ int main(int argc, char** argv) {
   add_ports_command(app, g);
   add_sim_command(app, g);
   add_emu_command(app, g);
+  add_completion_commands(app, g);
   app.require_subcommand(1);
 
   try {
@@ -134,13 +171,22 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
+    // A word that is no command: say that, not "a subcommand is required".
+    if (app.get_subcommands().empty()) {
+      for (const std::string& w : app.remaining()) {
+        if (w.empty() || w[0] == '-') continue;
+        std::fprintf(stderr, "picocray: '%s' is not a command; the commands are %s (see --help)\n",
+                     w.c_str(), command_names(app).c_str());
+        return kExitUsage;
+      }
+    }
     std::fprintf(stderr, "picocray: %s (see --help)\n", e.what());
     return kExitUsage;
   } catch (const CliError& e) {
     std::fprintf(stderr, "picocray: %s\n", e.what());
-    return e.exit_code;
+    return finish(e.exit_code);
   } catch (const DeviceError& e) {
     std::fprintf(stderr, "picocray: the cluster refused: %s (%s)\n", e.what(), error_name(e.code));
     return exit_for(e.code);
@@ -148,5 +194,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "picocray: %s\n", e.what());
     return kExitFailure;
   }
-  return g.exit_code;
+  return finish(g.exit_code);
 }

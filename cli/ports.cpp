@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "client.h"
+#include "errors.h"
 #include "link.h"
-#include "util.h"
 
 namespace picocray::cli {
 

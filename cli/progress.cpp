@@ -1,8 +1,10 @@
 #include "progress.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
-#include "util.h"
+#include "terminal.h"
 
 namespace picocray::cli {
 
@@ -19,12 +21,24 @@ void ProgressBar::update(uint32_t done, uint32_t total) {
   // At most 20 redraws a second, and always the last one.
   if (done < total && drawn_ && now - last_ < std::chrono::milliseconds(50)) return;
   last_ = now;
-  constexpr int kWidth = 30;
-  int fill = static_cast<int>(static_cast<uint64_t>(done) * kWidth / total);
-  std::string bar(static_cast<size_t>(fill), '#');
-  bar.append(static_cast<size_t>(kWidth - fill), '.');
-  std::fprintf(stderr, "\r%s [%s] %u/%u tiles %3u%%\x1b[K", label_.c_str(), bar.c_str(), done,
-               total, static_cast<unsigned>(static_cast<uint64_t>(done) * 100 / total));
+  // The line fits the terminal (one column spare, so it never wraps): the bar shrinks first,
+  // then goes, then the label is cut.
+  char counts[64];
+  std::snprintf(counts, sizeof counts, " %u/%u tiles %3u%%", done, total,
+                static_cast<unsigned>(static_cast<uint64_t>(done) * 100 / total));
+  const int room = stderr_columns() - 1;
+  std::string label = label_;
+  int width = std::min(30, room - static_cast<int>(label.size() + std::strlen(counts)) - 3);
+  if (width < 5) width = 0;
+  std::string line = label;
+  if (width > 0) {
+    int fill = static_cast<int>(static_cast<uint64_t>(done) * width / total);
+    line += " [" + std::string(static_cast<size_t>(fill), '#') +
+            std::string(static_cast<size_t>(width - fill), '.') + "]";
+  }
+  line += counts;
+  if (static_cast<int>(line.size()) > room) line.resize(static_cast<size_t>(std::max(room, 0)));
+  std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -14,6 +14,7 @@ struct Globals {
   SimOptions sim;         // for sim ports
   bool quiet = false;     // -q: errors only, no progress bars
   int exit_code = 0;      // set by the command that ran
+  std::string version;    // `picocray --version`'s line
 };
 
 // The handshake waits at most this long (or --timeout when shorter): a port with no PicoCray

@@ -15,9 +15,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "errors.h"
 #include "interrupt.h"
+#include "parse.h"
 #include "picocray/protocol.h"
-#include "util.h"
 
 namespace picocray::cli {
 
@@ -30,14 +31,22 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
-SimServer::SimServer(const sim::Config& cfg) : sim_(cfg) {}
+SimServer::SimServer(const sim::Config& cfg, double idle_timeout_s)
+    : sim_(cfg), idle_timeout_(static_cast<int64_t>(idle_timeout_s * 1000)) {}
 
 SimServer::~SimServer() {
   stop_ = true;
   if (pump_.joinable()) pump_.join();
   if (client_fd_ >= 0 && client_fd_ != pty_master_) ::close(client_fd_);
+  for (const auto& r : refused_) ::close(r->fd);
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (pty_master_ >= 0) ::close(pty_master_);
   if (pty_slave_ >= 0) ::close(pty_slave_);
@@ -51,9 +60,7 @@ std::string SimServer::listen_tcp(const std::string& host_port) {
   std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
-  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
-      std::stoul(port) > 65535)
-    throw CliError(kExitUsage, "--listen '" + host_port + "': the port must be 0 to 65535");
+  port = std::to_string(parse_whole(port, "--listen '" + host_port + "': the port", 0, 65535));
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -96,6 +103,11 @@ std::string SimServer::open_pty(const std::string& link_path) {
     if (!S_ISLNK(st.st_mode))
       throw CliError(kExitUsage,
                      "--pty '" + link_path + "' exists and is not a symlink; not replacing it");
+    struct stat target {};
+    if (::stat(link_path.c_str(), &target) == 0)
+      throw CliError(kExitUsage, "--pty '" + link_path +
+                                     "' is a symlink to a file that exists; only a stale "
+                                     "(dangling) symlink is replaced");
     ::unlink(link_path.c_str());  // a stale link from an earlier server
   }
   pty_master_ = posix_openpt(O_RDWR | O_NOCTTY);
@@ -148,11 +160,13 @@ void SimServer::pump() {
   while (!stop_) {
     size_t n = sim_.host_read(buf.data(), buf.size(), 100);
     if (n == 0) continue;
-    for (size_t i = 0; i < n; ++i) {
-      if (!watch_out_.push(buf[i])) continue;
-      uint8_t t = watch_out_.header().type;
-      if (render_open_ && watch_out_.header().seq == open_render_ &&
-          (t == static_cast<uint8_t>(MsgType::ok) || t == static_cast<uint8_t>(MsgType::error)))
+    last_activity_ms_ = steady_ms();
+    watch_out_.feed(buf.data(), n);
+    Frame f;
+    while (watch_out_.next(&f)) {
+      if (render_open_ && f.seq == open_render_ &&
+          (f.type == static_cast<uint8_t>(MsgType::ok) ||
+           f.type == static_cast<uint8_t>(MsgType::error)))
         render_open_ = false;
     }
     std::lock_guard<std::mutex> lk(mu_);
@@ -186,7 +200,7 @@ void SimServer::drop_client(const char* why) {
   // Whatever the client left half-sent is closed off, and its render stopped.
   uint8_t zero = 0;
   sim_.host_write(&zero, 1);
-  watch_ = FrameDecoder{};
+  watch_.discard();
   cur_.clear();
   if (render_open_) {
     spdlog::info("the client left during a render: cancelling it");
@@ -211,8 +225,7 @@ void SimServer::accept_client() {
   }
   std::lock_guard<std::mutex> lk(mu_);
   if (client_fd_ >= 0) {
-    spdlog::warn("refused {}:{}: a client is already connected (one at a time)", host, port);
-    ::close(fd);
+    refuse(fd, std::string(host) + ":" + port);
     return;
   }
   // Bytes meant for the last client are not the new one's.
@@ -222,7 +235,59 @@ void SimServer::accept_client() {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof one);
   client_fd_ = fd;
+  last_activity_ms_ = steady_ms();
   spdlog::info("client connected from {}:{}", host, port);
+}
+
+void SimServer::refuse(int fd, const std::string& who) {
+  spdlog::warn("refused {}: a client is already connected (one at a time)", who);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  auto r = std::make_unique<Refused>();
+  r->fd = fd;
+  r->who = who;
+  r->until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  refused_.push_back(std::move(r));
+}
+
+void SimServer::serve_refused(size_t k) {
+  Refused& r = *refused_[k];
+  uint8_t buf[4096];
+  ssize_t n = ::read(r.fd, buf, sizeof buf);
+  bool done = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+  if (n > 0) {
+    r.reader.feed(buf, static_cast<size_t>(n));
+    Frame f;
+    if (r.reader.next(&f)) {
+      // The answer to its first request (its HELLO): busy, and why, in the protocol's own terms.
+      static const char kText[] = "busy, one client at a time: another client is connected";
+      uint8_t body[80];
+      Writer w(body, sizeof body);
+      ErrorReply e;
+      e.code = ErrorCode::busy;
+      std::snprintf(e.text, sizeof e.text, "%s", kText);
+      encode(w, e);
+      FrameHeader h;
+      h.type = static_cast<uint8_t>(MsgType::error);
+      h.seq = f.seq;
+      uint8_t out[128];
+      size_t len = frame_encode(h, body, w.size(), out, sizeof out);
+      if (::send(r.fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        spdlog::debug("busy answer to {}: {}", r.who, errno_text());
+      done = true;
+    }
+  }
+  if (done) {
+    ::close(r.fd);
+    refused_.erase(refused_.begin() + static_cast<long>(k));
+  }
+}
+
+void SimServer::drop_idle_client() {
+  if (idle_timeout_.count() <= 0 || client_fd_ < 0 || client_fd_ == pty_master_ || render_open_)
+    return;
+  if (steady_ms() - last_activity_ms_ < idle_timeout_.count()) return;
+  spdlog::warn("dropping the client: idle for {:.0f} s", idle_timeout_.count() / 1000.0);
+  drop_client("idle");
 }
 
 void SimServer::from_client(int fd) {
@@ -233,39 +298,46 @@ void SimServer::from_client(int fd) {
     return;
   }
   if (n <= 0) return;
+  last_activity_ms_ = steady_ms();
   // Frames go to the device whole, after a look at what they ask: a HELLO while a render is
   // still running is a new client after one that vanished (a pseudo-terminal shows no hang-up),
   // so that render is cancelled and the new client's frames wait until it has stopped.
   for (ssize_t i = 0; i < n; ++i) {
     cur_.push_back(buf[i]);
-    bool frame = watch_.push(buf[i]);
-    if (frame) {
-      const FrameHeader& h = watch_.header();
-      if (h.type == static_cast<uint8_t>(MsgType::hello) && render_open_ && !holding_) {
+    if (buf[i] != 0 && cur_.size() < kMaxFrameEncoded) continue;
+    watch_.feed(cur_.data(), cur_.size());
+    Frame f;
+    while (watch_.next(&f)) {
+      if (f.type == static_cast<uint8_t>(MsgType::hello) && render_open_ && !holding_) {
         spdlog::info("a new session while the last one's render runs: cancelling that render");
         cancel_open_render();
         holding_ = true;
         hold_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       }
-      if (h.type == static_cast<uint8_t>(MsgType::render)) {
-        open_render_ = h.seq;
+      if (f.type == static_cast<uint8_t>(MsgType::render)) {
+        open_render_ = f.seq;
         render_open_ = true;
       }
     }
-    if (buf[i] == 0 || cur_.size() >= kMaxFrameEncoded) {
-      if (holding_)
-        held_.insert(held_.end(), cur_.begin(), cur_.end());
-      else
-        sim_.host_write(cur_.data(), cur_.size());
-      cur_.clear();
-    }
+    if (holding_)
+      held_.insert(held_.end(), cur_.begin(), cur_.end());
+    else
+      sim_.host_write(cur_.data(), cur_.size());
+    cur_.clear();
   }
 }
 
 void SimServer::run() {
   pump_ = std::thread([this] { pump(); });
   while (!interrupted()) {
-    pollfd fds[2];
+    drop_idle_client();
+    const auto now = std::chrono::steady_clock::now();
+    for (size_t k = refused_.size(); k-- > 0;) {
+      if (now < refused_[k]->until) continue;
+      ::close(refused_[k]->fd);
+      refused_.erase(refused_.begin() + static_cast<long>(k));
+    }
+    std::vector<pollfd> fds(2 + refused_.size());
     nfds_t nfds = 0;
     if (holding_ && (!render_open_ || std::chrono::steady_clock::now() > hold_until_)) {
       holding_ = false;
@@ -275,10 +347,14 @@ void SimServer::run() {
     const int client = client_fd_;  // only this thread changes it
     if (listen_fd_ >= 0) fds[nfds++] = pollfd{listen_fd_, POLLIN, 0};
     if (client >= 0) fds[nfds++] = pollfd{client, POLLIN, 0};
-    int r = ::poll(fds, nfds, holding_ ? 10 : 200);
+    const nfds_t first_refused = nfds;
+    for (const auto& rf : refused_) fds[nfds++] = pollfd{rf->fd, POLLIN, 0};
+    int r = ::poll(fds.data(), nfds, holding_ ? 10 : 200);
     if (r <= 0) continue;  // timeout or EINTR: look at the flag
     // The client first: one that has just hung up is gone before the next one is let in.
-    for (nfds_t i = nfds; i-- > 0;) {
+    for (nfds_t i = nfds; i-- > first_refused;)
+      if (fds[i].revents != 0) serve_refused(i - first_refused);
+    for (nfds_t i = first_refused; i-- > 0;) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == listen_fd_)
         accept_client();

@@ -1,6 +1,8 @@
 // `picocray sim`: a simulated cluster served as a device would be, over TCP or a pseudo-terminal,
 // so that any client (this one with --port tcp://... or a path, or another language's) can talk
-// to it. The cluster runs for the server's whole life; clients come and go, one at a time.
+// to it. The cluster runs for the server's whole life; clients come and go, one at a time: a
+// second TCP client gets an ERROR `busy` answer to its first request, and a client that sends
+// nothing for the idle time (with no render of its running) is dropped.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -10,14 +12,15 @@
 #include <thread>
 #include <vector>
 
-#include "picocray/frame.h"
+#include "frame_reader.h"
 #include "picocray/sim.h"
 
 namespace picocray::cli {
 
 class SimServer {
  public:
-  explicit SimServer(const sim::Config& cfg);
+  // idle_timeout_s: drop a TCP client silent that long with no render running; 0: never.
+  SimServer(const sim::Config& cfg, double idle_timeout_s);
   ~SimServer();
   SimServer(const SimServer&) = delete;
   SimServer& operator=(const SimServer&) = delete;
@@ -38,6 +41,9 @@ class SimServer {
   void drop_client(const char* why);
   void cancel_open_render();
   bool write_client(const uint8_t* data, size_t len);
+  void refuse(int fd, const std::string& who);
+  void serve_refused(size_t k);
+  void drop_idle_client();
 
   sim::Simulator sim_;
   int listen_fd_ = -1;
@@ -49,14 +55,24 @@ class SimServer {
   std::thread pump_;
   // Requests in the client's byte stream, so that a client that leaves mid-render does not
   // leave the cluster busy for the next one.
-  FrameDecoder watch_;         // client -> device
-  FrameDecoder watch_out_;     // device -> client (pump thread)
+  FrameReader watch_;          // client -> device
+  FrameReader watch_out_;      // device -> client (pump thread)
   std::vector<uint8_t> cur_;   // the client's frame in progress, forwarded whole
   std::vector<uint8_t> held_;  // frames held back until the last client's render has stopped
   bool holding_ = false;
   std::chrono::steady_clock::time_point hold_until_{};
   std::atomic<uint16_t> open_render_{0};
   std::atomic<bool> render_open_{false};
+  // Clients turned away: each gets an ERROR busy for its first request, or is closed after 2 s.
+  struct Refused {
+    int fd;
+    std::string who;
+    FrameReader reader;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::vector<std::unique_ptr<Refused>> refused_;
+  std::chrono::milliseconds idle_timeout_;
+  std::atomic<int64_t> last_activity_ms_{0};  // steady clock, the client's or the device's bytes
 };
 
 }  // namespace picocray::cli

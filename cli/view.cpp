@@ -68,11 +68,13 @@ Coord pow(const Coord& q, uint32_t k) {
 
 Coord parse_coord(const std::string& s, const std::string& what) {
   Coord c;
-  if (!parse_decimal(s.data(), s.size(), &c))
-    throw CliError(kExitUsage, what + " '" + s +
-                                   "' is not a decimal number within (-16, 16) (at most 200 "
-                                   "digits, exponent -200 to 200)");
-  return c;
+  if (parse_decimal(s.data(), s.size(), &c)) return c;
+  if (!decimal_syntax(s)) throw CliError(kExitUsage, what + " '" + s + "' is not a decimal number");
+  // A number, but beyond what a coordinate can hold: the views it could make are outside the
+  // allowed area anyway.
+  throw CliError(kExitUsage, what + " '" + s +
+                                 "' is outside the allowed [-4, 4] (at most 200 digits, exponent "
+                                 "-200 to 200)");
 }
 
 namespace {
@@ -113,7 +115,9 @@ Region region_of(const View& v, uint32_t width, uint32_t height, const std::stri
   if (overflow || fx::cmp(vspan, fx::from_int<4>(8)) > 0)
     throw CliError(kExitUsage, what + ": the view is taller than 8 at this aspect ratio");
   if (fx::is_zero(vspan))
-    throw CliError(kExitUsage, what + ": the view's height rounds to zero at this aspect ratio");
+    throw CliError(kExitUsage, what +
+                                   ": the view is too deep for 128-bit fixed point (its height "
+                                   "rounds to zero at this aspect ratio)");
   Coord hx = fxu::half(v.span), hy = fxu::half(vspan);
   // The centre may be anywhere in (-16, 16) but the corners must be in [-4, 4]; both halves are
   // at most 4, so the sums stay within the representable range.

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "parse.h"
 #include "picocray/fixed.h"
-#include "util.h"
 
 namespace picocray::cli {
 

@@ -7,11 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cluster_render.h"
 #include "command.h"
-#include "job.h"
+#include "options.h"
 #include "picocray/tile_block.h"
 #include "progress.h"
-#include "render_job.h"
+#include "render_plan.h"
 
 namespace picocray::cli {
 
@@ -223,6 +224,27 @@ void print_table(const std::vector<nlohmann::json>& rows, bool sim) {
         t);
 }
 
+// The timing model a simulated cluster runs, for the one-Pico figure and the bounds: the
+// simulator's own when it runs in this process; over a link (`picocray sim` behind tcp:// or a
+// pseudo-terminal) what INFO says. INFO carries the clock and the I2C rate today; the USB rate and
+// the cycle counts arrive with protocol 1.2's InfoReply timing-model fields; until then they are
+// the defaults, and `note` says so (the JSON's "timing_model").
+sim::Model timing_model_of(Session& s, std::string& note) {
+  if (s.link->simulator() != nullptr) {
+    note = "the in-process simulator's";
+    return s.link->simulator()->config().model;
+  }
+  sim::Model m;
+  InfoReply i = s.client->info();
+  if (i.cpu_hz != 0) m.cpu_hz = i.cpu_hz;
+  if (i.i2c_hz != 0) m.i2c_hz = i.i2c_hz;
+  // TODO(protocol 1.2): take usb_bytes_per_s, cycles_per_iter and cycles_per_pixel from INFO.
+  note =
+      "the server's clock and I2C rate (INFO); USB rate and cycle counts: the defaults "
+      "(INFO carries them from protocol 1.2)";
+  return m;
+}
+
 int run_bench(const Globals& given, const BenchOptions& o) {
   if (o.json && o.csv) throw CliError(kExitUsage, "--json and --csv exclude each other");
   Globals g = given;
@@ -249,7 +271,7 @@ int run_bench(const Globals& given, const BenchOptions& o) {
   }
   std::vector<uint32_t> sweep;
   if (!o.sweep.empty()) sweep = parse_count_list(o.sweep, "--nodes-sweep", 1, 64);
-  const bool in_process = g.port == "sim" || g.port.rfind("sim:", 0) == 0;
+  const bool in_process = in_process_sim(g.port);
 
   std::vector<RenderPlan> plans;
   for (const auto& s : chosen) plans.push_back(plan_render(s.opts));
@@ -259,7 +281,7 @@ int run_bench(const Globals& given, const BenchOptions& o) {
   std::vector<nlohmann::json> rows;
   std::map<std::string, double> single;  // per scene: the baseline does not depend on the nodes
   bool sim = false;
-  std::string port, firmware;
+  std::string port, firmware, model_note;
   const std::vector<uint32_t> counts = sweep.empty() ? std::vector<uint32_t>{0} : sweep;
   for (uint32_t count : counts) {
     std::optional<Session> own;
@@ -289,15 +311,12 @@ int run_bench(const Globals& given, const BenchOptions& o) {
       spdlog::info("{}: {}", label, chosen[k].what);
       {
         ProgressBar bar(!g.quiet, label);
-        r.res = run_render(*s.client, r.job, [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
+        r.res = render_on_cluster(*s.client, r.job,
+                                  [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
       }
-      if (s.link->simulator() != nullptr) {
-        r.model = s.link->simulator()->config().model;
+      if (s.link->simulator() != nullptr)
         r.job_cycles = static_cast<double>(s.link->simulator()->stats().job_cycles);
-      } else if (sim) {
-        r.model =
-            sim::Model{};  // `picocray sim` serves with the default model unless told otherwise
-      }
+      if (sim) r.model = timing_model_of(s, model_note);
       // On the simulator the one-Pico figure comes from the model; on boards it is measured.
       if (!o.no_baseline && !sim) {
         if (!single.count(r.scene)) {
@@ -305,8 +324,8 @@ int run_bench(const Globals& given, const BenchOptions& o) {
           one.node_mask = 0;
           one.flags = RenderRequest::kRenderUseController;
           ProgressBar bar(!g.quiet, "bench " + r.scene + " (one Pico)");
-          RenderResult base =
-              run_render(*s.client, one, [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
+          RenderResult base = render_on_cluster(
+              *s.client, one, [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
           single[r.scene] = base.summary.elapsed_us / 1e6;
         }
         r.single_s = single[r.scene];
@@ -322,6 +341,7 @@ int run_bench(const Globals& given, const BenchOptions& o) {
         {"modelled_board", o.board.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.board)},
         {"firmware", firmware},
         {"time_basis", sim ? "modelled" : "device"},
+        {"timing_model", sim ? nlohmann::json(model_note) : nlohmann::json()},
         {"single_pico", sim ? "one Pico, both cores, no bus: the modelled "
                               "cycles of the job over two cores"
                             : "the controller alone: one core (core 1) computes"},
@@ -341,8 +361,10 @@ int run_bench(const Globals& given, const BenchOptions& o) {
 void add_bench_command(CLI::App& app, Globals& g) {
   auto o = std::make_shared<BenchOptions>();
   auto* cmd = app.add_subcommand("bench", "Time documented scenes on the cluster and on one Pico");
-  cmd->add_option("--scenes", o->scenes, "Some of overview, seahorse, deep (default: all)");
-  cmd->add_option("--nodes-sweep", o->sweep,
+  set_choices(add_text_option(*cmd, "--scenes", o->scenes,
+                              "Some of overview, seahorse, deep (default: all)"),
+              {"overview", "seahorse", "deep"});
+  add_text_option(*cmd, "--nodes-sweep", o->sweep,
                   "Node counts, e.g. 1,2,4,8: a scaling table (sim: a fresh sim:N each; "
                   "hardware: the first N nodes)");
   cmd->add_flag("--json", o->json, "One JSON document on stdout");

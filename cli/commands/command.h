@@ -3,8 +3,9 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "errors.h"
+#include "parse.h"
 #include "session.h"
-#include "util.h"
 
 namespace picocray::cli {
 
@@ -18,5 +19,7 @@ void add_selftest_command(CLI::App& app, Globals& g);
 void add_ports_command(CLI::App& app, Globals& g);
 void add_sim_command(CLI::App& app, Globals& g);
 void add_emu_command(CLI::App& app, Globals& g);
+// `completion bash` and the hidden `man`: generated from the definitions above.
+void add_completion_commands(CLI::App& app, Globals& g);
 
 }  // namespace picocray::cli

@@ -5,7 +5,7 @@
 
 #include "command.h"
 #include "palette.h"
-#include "render_job.h"
+#include "render_plan.h"
 
 namespace picocray::cli {
 
@@ -21,9 +21,10 @@ int run_render_command(const Globals& g, RenderOptions o) {
   RenderPlan plan = plan_render(o);
   Session s = connect(g);
   apply_node_list(plan, s.client->device().node_count);
-  RenderOutcome out = execute_plan(s, plan, "render");
+  RenderOutcome out = run_plan(s, plan, "render");
   if (o.json) {
-    nlohmann::json doc = out.metas.size() == 1 ? out.metas[0] : nlohmann::json(out.metas);
+    nlohmann::json doc =
+        out.metas.size() == 1 && plan.frames.size() == 1 ? out.metas[0] : nlohmann::json(out.metas);
     std::printf("%s\n", doc.dump(2).c_str());
   }
   return kExitOk;
@@ -41,7 +42,9 @@ void add_render_command(CLI::App& app, Globals& g) {
       "      --iterations 256 -o m.png --raw m.pgm --verify\n"
       "  picocray --port sim render --center -0.745,0.11 --span 0.02 --iterations 1024 -o s.png\n"
       "  picocray --port sim render --center -0.5,0 --span 3 --size 320x240 --frames 60 \\\n"
-      "      --zoom-to -0.7436447860,0.1318252536,0.00001 -o frames/%04d.png\n");
+      "      --zoom-to -0.7436447860,0.1318252536,0.00001 -o frames/%04d.png   (frames/ must "
+      "exist)\n"
+      "  picocray --port sim render --region -2,1,-1,1 -o - | display   (the PNG on stdout)\n");
   cmd->callback([&g, o]() { g.exit_code = run_render_command(g, *o); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "interrupt.h"
+#include "options.h"
 
 namespace picocray::cli {
 
@@ -102,7 +103,7 @@ void add_reset_command(CLI::App& app, Globals& g) {
   auto* cmd =
       app.add_subcommand("reset", "Re-enumerate nodes, reset some, or reboot the controller");
   cmd->add_flag("--all", o->all, "Reset every secondary and enumerate afresh");
-  cmd->add_option("--nodes", o->nodes, "Reset these secondaries, e.g. 0,2-3");
+  add_text_option(*cmd, "--nodes", o->nodes, "Reset these secondaries, e.g. 0,2-3");
   cmd->add_flag("--controller", o->controller,
                 "Reboot the controller; wait until it answers again");
   cmd->add_flag("--bootsel", o->bootsel,

@@ -7,9 +7,11 @@
 #include <numeric>
 #include <optional>
 
+#include "cluster_render.h"
 #include "command.h"
-#include "job.h"
-#include "render_job.h"
+#include "options.h"
+#include "output_files.h"
+#include "render_plan.h"
 
 namespace picocray::cli {
 
@@ -166,7 +168,7 @@ std::vector<Golden> golden_jobs() {
 }
 
 int run_selftest(const Globals& g, const SelftestOptions& o) {
-  if (!o.junit.empty()) check_writable(o.junit);
+  if (!o.junit.empty()) check_output(o.junit, "--junit");
   Runner r;
   std::optional<Session> s;
   int handshake_exit = kExitOk;
@@ -195,9 +197,8 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
     for (const auto& n : names) {
       Check c;
       c.name = n;
-      c.outcome = n == "node I2C echo" ? Check::skip : Check::fail;
-      c.message = c.outcome == Check::skip ? "not in protocol 1.0 (needs a NODE_ECHO request)"
-                                           : "not run: no session (the handshake failed)";
+      c.outcome = Check::fail;
+      c.message = "not run: no session (the handshake failed)";
       r.checks.push_back(c);
     }
   } else {
@@ -270,7 +271,7 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
       r.run(gj.name, [&](Check& c) {
         RenderPlan plan = plan_render(gj.opts);
         const RenderRequest& job = plan.frames[0].job;
-        RenderResult res = run_render(cl, job);
+        RenderResult res = render_on_cluster(cl, job);
         done.emplace_back(job, res);
         auto ref = reference_counts(job);
         size_t diff = 0, first = 0;
@@ -331,7 +332,7 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
   print_tap(r.checks);
   if (!o.junit.empty()) {
     std::string x = junit_xml(r.checks, s ? s->link->name() : g.port);
-    write_atomic(o.junit, std::vector<uint8_t>(x.begin(), x.end()));
+    write_output(o.junit, std::vector<uint8_t>(x.begin(), x.end()));
   }
   unsigned failed = 0;
   for (const auto& c : r.checks) failed += c.outcome == Check::fail;
@@ -346,10 +347,10 @@ void add_selftest_command(CLI::App& app, Globals& g) {
   auto o = std::make_shared<SelftestOptions>();
   auto* cmd =
       app.add_subcommand("selftest", "Checks for CI on a rig: TAP on stdout, JUnit XML on request");
-  cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
-  cmd->add_option("--expect-nodes", o->expect_nodes,
-                  "Fail unless exactly this many nodes are enrolled")
-      ->check(CLI::Range(0, 64));
+  add_text_option(*cmd, "--junit", o->junit, "Also write the results as JUnit XML to this file")
+      ->type_name("FILE");
+  add_whole_option(*cmd, "--expect-nodes", o->expect_nodes,
+                   "Fail unless exactly this many nodes are enrolled (0 to 64)", 0, 64);
   cmd->footer(
       "Checks: handshake, every node answers, link integrity (PING), node I2C echo (NODE_ECHO\n"
       "through every node's echo register), golden renders (32- and 128-bit, bit-exact against the "

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "command.h"
+#include "options.h"
 #include "sim_server.h"
 
 namespace picocray::cli {
@@ -14,8 +15,10 @@ struct SimCommandOptions {
   std::string pty;
   uint32_t nodes = 8;
   uint64_t seed = 1;
-  uint32_t cpu_mhz = 0, i2c_khz = 0, usb_kbps = 0;  // 0: the model's default
+  // In Hz, Hz and bit/s (given as MHz, kHz and kbit/s, fractions allowed); 0: the model's default.
+  uint64_t cpu_hz = 0, i2c_hz = 0, usb_bps = 0;
   std::string board = "pico";
+  double idle_timeout_s = 60;
 };
 
 int run_sim(const Globals& g, const SimCommandOptions& o) {
@@ -23,9 +26,9 @@ int run_sim(const Globals& g, const SimCommandOptions& o) {
   cfg.nodes = o.nodes;
   cfg.seed = o.seed;
   if (o.board == "pico2") cfg.model = sim::rp2350_model();
-  if (o.cpu_mhz != 0) cfg.model.cpu_hz = o.cpu_mhz * 1000000u;
-  if (o.i2c_khz != 0) cfg.model.i2c_hz = o.i2c_khz * 1000u;
-  if (o.usb_kbps != 0) cfg.model.usb_bytes_per_s = o.usb_kbps * 1000u / 8u;
+  if (o.cpu_hz != 0) cfg.model.cpu_hz = static_cast<uint32_t>(o.cpu_hz);
+  if (o.i2c_hz != 0) cfg.model.i2c_hz = static_cast<uint32_t>(o.i2c_hz);
+  if (o.usb_bps != 0) cfg.model.usb_bytes_per_s = static_cast<uint32_t>(o.usb_bps / 8);
   cfg.faults = g.sim.faults;
   if (cfg.faults.any()) {
     // Check the faults against this cluster before serving anyone.
@@ -35,7 +38,7 @@ int run_sim(const Globals& g, const SimCommandOptions& o) {
       throw CliError(kExitUsage, std::string("--fault: ") + e.what());
     }
   }
-  SimServer server(cfg);
+  SimServer server(cfg, o.idle_timeout_s);
   std::string where = o.pty.empty() ? server.listen_tcp(o.listen) : server.open_pty(o.pty);
   if (!g.quiet)
     std::fprintf(stderr, "listening on %s (simulated cluster: %u nodes, seed %llu; Ctrl-C stops)\n",
@@ -56,26 +59,35 @@ void add_sim_command(CLI::App& app, Globals& g) {
   auto* listen =
       cmd->add_option("--listen", o->listen, "HOST:PORT to serve on (port 0: any free one)")
           ->capture_default_str();
-  cmd->add_option("--pty", o->pty, "Serve on a pseudo-terminal instead, with a symlink at PATH")
-      ->excludes(listen);
-  cmd->add_option("--nodes", o->nodes, "Secondaries, 1 to 64")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed (unique IDs, back-off)")->capture_default_str();
+  add_text_option(*cmd, "--pty", o->pty,
+                  "Serve on a pseudo-terminal instead, with a symlink at PATH")
+      ->excludes(listen)
+      ->type_name("PATH");
+  add_whole_option(*cmd, "--nodes", o->nodes, "Secondaries, 1 to 64", 1, 64, "8");
+  add_whole_option(*cmd, "--seed", o->seed, "Seed (unique IDs, back-off)", 0, UINT64_MAX, "1");
   cmd->add_option("--board", o->board,
                   "Boards modelled: pico (RP2040) or pico2 (RP2350: 150 MHz, Cortex-M33 kernels)")
       ->check(CLI::IsMember({"pico", "pico2"}))
       ->capture_default_str();
-  cmd->add_option("--cpu-mhz", o->cpu_mhz, "Modelled clock (default 125, pico2 150)")
-      ->check(CLI::Range(1, 1000));
-  cmd->add_option("--i2c-khz", o->i2c_khz, "Modelled I2C SCL rate (default 1000)")
-      ->check(CLI::Range(10, 10000));
-  cmd->add_option("--usb-kbps", o->usb_kbps, "Modelled USB CDC throughput, kbit/s (default 8000)")
-      ->check(CLI::Range(100, 480000));
+  add_scaled_option(*cmd, "--cpu-mhz", o->cpu_hz,
+                    "Modelled RP2040 clock in MHz, 1 to 1000, fractions allowed (default 125)", 6,
+                    1000000, 1000000000, "1 to 1000");
+  add_scaled_option(*cmd, "--i2c-khz", o->i2c_hz,
+                    "Modelled I2C SCL rate in kHz, 10 to 10000 (default 1000)", 3, 10000, 10000000,
+                    "10 to 10000");
+  add_scaled_option(*cmd, "--usb-kbps", o->usb_bps,
+                    "Modelled USB CDC throughput, kbit/s, 100 to 480000 (default 8000)", 3, 100000,
+                    480000000, "100 to 480000");
+  cmd->add_option("--idle-timeout", o->idle_timeout_s,
+                  "Drop a TCP client that sends nothing this many seconds while no render of its "
+                  "runs (0: never)")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   cmd->footer(
       "stdout gets the address to give --port (tcp://HOST:PORT or the PATH), alone on the first\n"
-      "line; stderr gets `listening on ...`. One client at a time; the cluster keeps running\n"
-      "between clients. SIGINT or SIGTERM stops it (exit 0).\n"
+      "line; stderr gets `listening on ...`. One client at a time: another one gets the answer\n"
+      "`busy, one client at a time` (picocray exits 3); a client idle past --idle-timeout is\n"
+      "dropped. The cluster keeps running between clients. SIGINT or SIGTERM stops it (exit 0).\n"
       "Examples:\n"
       "  picocray sim --listen 127.0.0.1:5555 --nodes 4 &\n"
       "  picocray --port tcp://127.0.0.1:5555 nodes\n"

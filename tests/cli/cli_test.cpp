@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "picocray_run.h"
 #include "process.h"
 
 using picocray::test::count_lines;
@@ -19,47 +20,12 @@ using picocray::test::Run;
 using picocray::test::TempDir;
 using picocray::test::write_file;
 
-namespace {
-
-const std::string kBin = PICOCRAY_BIN;
-const std::string kExamples = PICOCRAY_EXAMPLES;
-
-Run run_picocray(std::vector<std::string> args, const std::string& stdin_text = "",
-                 const std::map<std::string, std::string>& env = {}, const std::string& cwd = "") {
-  args.insert(args.begin(), kBin);
-  return picocray::test::run(args, stdin_text, env, cwd);
-}
-
-std::string describe(const Run& r) {
-  return "exit " + std::to_string(r.status) + "\n--- stdout:\n" + r.out + "--- stderr:\n" + r.err;
-}
-
-// Starts `picocray sim ...` and returns its address from the first stdout line.
-struct SimServer {
-  explicit SimServer(std::vector<std::string> args)
-      : proc([&] {
-          args.insert(args.begin(), {kBin, "sim"});
-          return args;
-        }()) {
-    address = proc.read_out_line();
-  }
-  Process proc;
-  std::string address;
-};
-
-}  // namespace
-
-// A raw TCP connection to a `picocray sim` address (tcp://127.0.0.1:PORT), for tests that send
-// bytes no client would.
-int connect_loopback(const std::string& address) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  return fd;
-}
+using picocray::test::connect_loopback;
+using picocray::test::describe;
+using picocray::test::kBin;
+using picocray::test::kExamples;
+using picocray::test::run_picocray;
+using picocray::test::SimServer;
 
 TEST_CASE("bad input: one line on stderr, exit 2, no file") {
   TempDir dir;

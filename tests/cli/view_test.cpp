@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "format.h"
 #include "picocray/decimal.h"
 
 using namespace picocray;

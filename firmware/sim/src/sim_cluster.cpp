@@ -17,6 +17,8 @@ uint64_t splitmix64(uint64_t x) {
 }
 
 constexpr uint64_t kNs = 1000;
+// Host bytes a busy cluster holds back at most this long on the virtual clock (see deliver_link).
+constexpr uint64_t kHostHoldMaxNs = 1000000000ull;
 
 }  // namespace
 
@@ -167,7 +169,7 @@ size_t Cluster::link_write(const uint8_t* data, size_t len) {
   return n;
 }
 
-void Cluster::deliver_link() {
+void Cluster::deliver_link(bool idle) {
   std::vector<uint8_t> out;
   while (!usb_out_.empty() && usb_out_.front().at_ns <= now_ns_) {
     auto& c = usb_out_.front();
@@ -184,7 +186,16 @@ void Cluster::deliver_link() {
     sim_.to_host_.insert(sim_.to_host_.end(), out.begin(), out.end());
     sim_.out_cv_.notify_all();
   }
-  if (!sim_.to_device_.empty()) {
+  // When the host's bytes come is the host's clock, not the virtual one: taken in whatever pass
+  // happens to run, they would make a job's modelled time depend on the host's speed. So they are
+  // taken when the cluster has gone idle (a deterministic point: after the last answer, all
+  // settled), or, when it stays busy (a CANCEL during a render), a virtual second after they came.
+  if (!sim_.to_device_.empty() && !host_held_) {
+    host_held_ = true;
+    host_held_since_ns_ = now_ns_;
+  }
+  if (!sim_.to_device_.empty() && (idle || now_ns_ - host_held_since_ns_ >= kHostHoldMaxNs)) {
+    host_held_ = false;
     auto bytes = link_fault(std::vector<uint8_t>(sim_.to_device_.begin(), sim_.to_device_.end()),
                             &last_to_device_);
     usb_in_.insert(usb_in_.end(), bytes.begin(), bytes.end());
@@ -202,8 +213,10 @@ uint64_t Cluster::next_event() const {
 }
 
 void Cluster::run() {
+  bool idle = false;  // the last pass ended waiting for the host
   for (;;) {
-    deliver_link();
+    deliver_link(idle);
+    idle = false;
     uint64_t before = activity_;
     uint64_t deadline = kNoDeadline;
     fire_faults();
@@ -250,6 +263,7 @@ void Cluster::run() {
     std::unique_lock<std::mutex> lk(sim_.mu_);
     sim_.host_cv_.wait(lk, [this] { return sim_.stop_ || !sim_.to_device_.empty(); });
     if (sim_.stop_) return;
+    idle = true;
   }
 }
 

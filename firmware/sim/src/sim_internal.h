@@ -146,7 +146,7 @@ class Cluster {
   void note_tile_cycles(const TileTask& t, uint64_t cycles);
 
  private:
-  void deliver_link();
+  void deliver_link(bool idle);
   uint64_t next_event() const;
   void fire_faults();
   double chance();
@@ -176,6 +176,8 @@ class Cluster {
   bool reboot_fired_ = false;
   uint8_t last_to_host_ = 0;
   uint8_t last_to_device_ = 0;
+  bool host_held_ = false;  // host bytes waiting for the cluster to go idle
+  uint64_t host_held_since_ns_ = 0;
   TileCache tiles_;
   TileTask cycles_job_;                       // the job Stats::job_cycles is about
   std::map<uint32_t, uint64_t> tile_cycles_;  // its tiles by origin, each counted once

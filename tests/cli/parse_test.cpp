@@ -1,7 +1,9 @@
 // Parsing helpers of the host tool: batch lines, node lists, frame patterns.
-#include "util.h"
+#include "parse.h"
 
 #include <doctest/doctest.h>
+
+#include "output_files.h"
 
 using namespace picocray::cli;
 

@@ -1,4 +1,4 @@
-#include "job.h"
+#include "cluster_render.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,12 +9,11 @@
 #include "interrupt.h"
 #include "picocray/host_kernels.h"
 #include "picocray/tile_block.h"
-#include "util.h"
 
 namespace picocray::cli {
 
-RenderResult run_render(Client& client, const RenderRequest& job,
-                        const std::function<void(uint32_t, uint32_t)>& on_progress) {
+RenderResult render_on_cluster(Client& client, const RenderRequest& job,
+                               const std::function<void(uint32_t, uint32_t)>& on_progress) {
   RenderResult res;
   res.counts.assign(static_cast<size_t>(job.geometry.width) * job.geometry.height, 0);
   const uint32_t total = tile_count(job.geometry);

@@ -1,4 +1,7 @@
-// A render on the cluster, assembled on the host from the tiles the nodes encoded.
+// One RenderRequest on the cluster: the request sent, the tiles the nodes encoded decoded and
+// assembled into counts on the host, lost frames asked for again. And the host reference, the
+// same counts computed here. (The user's side of a render, options and output files, is
+// render_plan.h.)
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -18,8 +21,8 @@ struct RenderResult {
 };
 
 // Runs the job; on_progress gets (tiles done, tiles total). Throws CliError or DeviceError.
-RenderResult run_render(Client& client, const RenderRequest& job,
-                        const std::function<void(uint32_t, uint32_t)>& on_progress = {});
+RenderResult render_on_cluster(Client& client, const RenderRequest& job,
+                               const std::function<void(uint32_t, uint32_t)>& on_progress = {});
 
 // The host reference: the same kernel over the same grid, on the host's cores.
 std::vector<uint16_t> reference_counts(const RenderRequest& job);

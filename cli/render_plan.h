@@ -1,11 +1,14 @@
-// A render job as the user describes it (the render command, or one line of a batch file), and
-// running it: one definition of the options, one of the checks, one of the outputs.
+// A render as the user describes it (the render command, or one line of a batch file) turned into
+// a plan, one job per frame with its output files, every check done before any work; and running
+// the plan, writing each frame's files all-or-nothing. (One job on the cluster is
+// cluster_render.h.)
 #pragma once
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "output_files.h"
 #include "picocray/protocol.h"
 #include "session.h"
 
@@ -17,7 +20,7 @@ struct RenderOptions {
   std::string span;
   std::string size = "640x480";
   long iterations = 256;
-  std::string output, raw, meta;
+  std::string output, raw, meta;  // "-": stdout
   std::string precision = "auto";
   std::string tile = "32x32";
   std::string palette = "classic";
@@ -28,6 +31,7 @@ struct RenderOptions {
   bool json = false;
   bool no_controller = false;
   bool quiet = false;
+  bool skip_existing = false;  // frames whose files all exist are not rendered again
 };
 
 // Adds the render options to an app: the render command's, or the parser of a batch line.
@@ -47,22 +51,27 @@ struct RenderPlan {
   std::string nodes;
   bool verify = false;
   bool quiet = false;
+  bool skip_existing = false;
 };
 
-// Every check that needs no cluster; throws CliError(kExitUsage) naming the option at fault.
-RenderPlan plan_render(const RenderOptions& o);
+// Every check that needs no cluster, outputs included (each one writable, none a directory, no
+// two the same file, nor one of those already in `outputs`, e.g. the batch's job list); throws
+// CliError(kExitUsage) naming the option at fault.
+RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs = nullptr);
 // Turns --nodes into the jobs' node mask; the indexes must be below node_count.
 void apply_node_list(RenderPlan& p, uint32_t node_count);
 
 struct RenderOutcome {
-  std::vector<nlohmann::json> metas;  // one per frame
+  std::vector<nlohmann::json> metas;  // one per frame rendered
   uint32_t tiles = 0;
   double wall_s = 0;
+  uint32_t frames_rendered = 0;
+  uint32_t frames_skipped = 0;  // --skip-existing
 };
 
-// Runs every frame on the session: verifies when asked, then writes each frame's files
-// atomically. A failure removes whatever the failing frame had written; earlier frames stay.
-RenderOutcome execute_plan(Session& s, const RenderPlan& p, const std::string& label);
+// Runs every frame on the session: verifies when asked, then writes each frame's files. A failure
+// removes whatever the failing frame had written; earlier frames stay.
+RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label);
 
 const char* precision_name(Precision p);
 

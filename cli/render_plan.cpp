@@ -1,17 +1,22 @@
-#include "render_job.h"
+#include "render_plan.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
+#include "cluster_render.h"
+#include "format.h"
 #include "image.h"
 #include "interrupt.h"
-#include "job.h"
+#include "options.h"
+#include "output_files.h"
 #include "palette.h"
+#include "parse.h"
 #include "picocray/tile_block.h"
 #include "progress.h"
-#include "util.h"
 #include "view.h"
 
 namespace picocray::cli {
@@ -21,24 +26,38 @@ const char* precision_name(Precision p) {
 }
 
 void add_render_options(CLI::App& app, RenderOptions& o) {
-  app.add_option("--region", o.region, "X0,X1,Y0,Y1 as decimals within [-4, 4]; row 0 is Y1");
-  app.add_option("--center", o.center,
-                 "CX,CY: the view's centre (with --span, instead of --region)");
-  app.add_option("--span", o.span, "The view's width; its height follows from --size");
-  app.add_option("--size", o.size, "Image size WxH, each side 1 to 16384")->capture_default_str();
-  app.add_option("--iterations", o.iterations, "Escape-count cap, 1 to 65535")
+  add_text_option(app, "--region", o.region, "X0,X1,Y0,Y1 as decimals within [-4, 4]; row 0 is Y1");
+  add_text_option(app, "--center", o.center,
+                  "CX,CY: the view's centre (with --span, instead of --region)");
+  add_text_option(app, "--span", o.span, "The view's width; its height follows from --size");
+  add_text_option(app, "--size", o.size, "Image size WxH, each side 1 to 16384")
       ->capture_default_str();
-  app.add_option("-o,--output", o.output, "PNG file to write (with --frames: holds %04d)");
-  app.add_option("--raw", o.raw, "Counts as a 16-bit binary PGM (P5, maxval 65535)");
-  app.add_option("--meta", o.meta, "Job facts as JSON (region, timing, bytes)");
-  app.add_option("--precision", o.precision, "auto, 32, 64 or 128 bits")->capture_default_str();
-  app.add_option("--tile", o.tile, "Tile size WxH, each side 1 to 64")->capture_default_str();
-  app.add_option("--palette", o.palette, "classic, gray, fire or ocean; 'list' prints them")
-      ->capture_default_str();
-  app.add_option("--nodes", o.nodes,
-                 "Only these nodes, e.g. 0,2-3 (indexes as `nodes` lists them)");
-  app.add_option("--frames", o.frames, "With --zoom-to: this many frames, 2 to 100000");
-  app.add_option("--zoom-to", o.zoom_to, "CX,CY,SPAN: the last frame's view (geometric zoom)");
+  add_whole_option(app, "--iterations", o.iterations, "Escape-count cap, 1 to 65535", 1,
+                   kMaxIterations, "256");
+  add_text_option(app, "-o,--output", o.output,
+                  "PNG file to write, - for stdout (with --frames: holds %04d)")
+      ->type_name("FILE");
+  add_text_option(app, "--raw", o.raw,
+                  "Counts as a 16-bit binary PGM (P5, maxval 65535); - for stdout")
+      ->type_name("FILE");
+  add_text_option(app, "--meta", o.meta, "Job facts as JSON (region, timing, bytes)")
+      ->type_name("FILE");
+  set_choices(add_text_option(app, "--precision", o.precision, "auto, 32, 64 or 128 bits")
+                  ->capture_default_str(),
+              {"auto", "32", "64", "128"});
+  add_text_option(app, "--tile", o.tile, "Tile size WxH, each side 1 to 64")->capture_default_str();
+  set_choices(add_text_option(app, "--palette", o.palette,
+                              "classic, gray, fire or ocean; 'list' prints them")
+                  ->capture_default_str(),
+              {"classic", "gray", "fire", "ocean", "list"});
+  add_text_option(app, "--nodes", o.nodes,
+                  "Only these nodes, e.g. 0,2-3 (indexes as `nodes` lists them)");
+  add_whole_option(app, "--frames", o.frames, "With --zoom-to: this many frames, 2 to 100000", 2,
+                   100000);
+  add_text_option(app, "--zoom-to", o.zoom_to,
+                  "CX,CY,SPAN: the last frame's view (geometric zoom)");
+  app.add_flag("--skip-existing", o.skip_existing,
+               "Skip frames whose output files all exist already (resume a sequence)");
   app.add_flag("--verify", o.verify, "Check every count against the host reference");
   app.add_flag("--json", o.json, "Print the job facts as JSON on stdout");
   app.add_flag("--no-controller", o.no_controller, "Leave the controller's core out of the work");
@@ -72,7 +91,58 @@ Precision parse_precision(const std::string& p, const Region& r, uint16_t w, uin
 
 }  // namespace
 
-RenderPlan plan_render(const RenderOptions& o) {
+namespace {
+
+// Fraction bits of the kernels' fixed point: 32, 64 and 128 bits.
+int frac_bits(Precision p) {
+  return p == Precision::p32 ? 27 : p == Precision::p64 ? 59 : Coord::kFracBits;
+}
+
+// log2 of the pixel step in units of 2^-123 (the smaller of the two axes); -1 when it is zero.
+int step_log2(const Region& r, uint16_t w, uint16_t h) {
+  bool overflow = false;
+  Coord sx = fx::mul_div(fx::sub(r.x1, r.x0), 1, w, &overflow);
+  Coord sy = fx::mul_div(fx::sub(r.y1, r.y0), 1, h, &overflow);
+  const Coord& s = fx::cmp(sx, sy) < 0 ? sx : sy;
+  for (int i = 3; i >= 0; --i)
+    for (int b = 31; b >= 0; --b)
+      if ((s.w[i] >> b) & 1u) return i * 32 + b;
+  return -1;
+}
+
+// Pixels closer together than the last place of the precision get the same coordinate: flat
+// blocks. That is refused (exit 2) with the limit; a forced precision coarser than auto's choice
+// is warned about.
+void check_depth(const Region& r, uint16_t w, uint16_t h, Precision used, bool forced,
+                 const std::string& what) {
+  const int top = step_log2(r, w, h);
+  const int need = Coord::kFracBits - frac_bits(used);  // one unit of the last place
+  if (top < need) {
+    const double smallest = std::ldexp(1.0, -frac_bits(used)) * std::max(w, h);
+    char lim[64];
+    std::snprintf(lim, sizeof lim, "%.2g", smallest);
+    if (!forced || used == Precision::p128)
+      throw CliError(kExitUsage, what +
+                                     " is too deep for 128-bit fixed point: neighbouring "
+                                     "pixels would get the same coordinate (the span must be "
+                                     "at least about " +
+                                     std::string(lim) + " at this size)");
+    throw CliError(kExitUsage, what + ": --precision " + precision_name(used) +
+                                   " is too coarse for this view (neighbouring pixels would get "
+                                   "the same coordinate; it needs a span of at least about " +
+                                   lim + "); use --precision auto");
+  }
+  Precision best = choose_precision(r.x0, r.x1, r.y0, r.y1, w, h);
+  if (forced && frac_bits(used) < frac_bits(best))
+    spdlog::warn(
+        "{}: --precision {} is coarse for this view (fewer than 2^10 units of the last "
+        "place per pixel); auto would use {} bits",
+        what, precision_name(used), precision_name(best));
+}
+
+}  // namespace
+
+RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
   const bool zoom = o.frames != 0 || !o.zoom_to.empty();
   if (!o.region.empty() && (!o.center.empty() || !o.span.empty()))
     throw CliError(kExitUsage, "--region and --center/--span exclude each other");
@@ -128,11 +198,24 @@ RenderPlan plan_render(const RenderOptions& o) {
   plan.nodes = o.nodes;
   plan.verify = o.verify;
   plan.quiet = o.quiet;
-  for (const std::string* p : {&o.output, &o.raw, &o.meta}) {
+  plan.skip_existing = o.skip_existing;
+  // Every output checked now, for every frame: writable, not a directory, no two the same file.
+  OutputSet own;
+  OutputSet& taken = outputs != nullptr ? *outputs : own;
+  if (o.json) taken.add("-", "--json");
+  const std::pair<const std::string*, const char*> outs[] = {
+      {&o.output, "-o"}, {&o.raw, "--raw"}, {&o.meta, "--meta"}};
+  for (const auto& [p, what] : outs) {
     if (p->empty()) continue;
     if (zoom && !has_frame_pattern(*p))
-      throw CliError(kExitUsage, "with --frames, '" + *p + "' needs a %04d for the frame number");
-    check_writable(zoom ? frame_path(*p, 0) : *p);
+      throw CliError(kExitUsage, std::string("with --frames, ") + what + " '" + *p +
+                                     "' needs a %04d for the frame number");
+    const uint32_t n = zoom ? static_cast<uint32_t>(o.frames) : 1;
+    for (uint32_t k = 0; k < n; ++k) {
+      const std::string path = zoom ? frame_path(*p, k) : *p;
+      check_output(path, what);
+      taken.add(path, what);
+    }
   }
 
   std::vector<View> views;
@@ -152,6 +235,11 @@ RenderPlan plan_render(const RenderOptions& o) {
     f.job.geometry.region.y0 = r.y0;
     f.job.geometry.region.y1 = r.y1;
     f.job.geometry.precision = parse_precision(o.precision, r, q.geometry.width, q.geometry.height);
+    check_depth(r, q.geometry.width, q.geometry.height, f.job.geometry.precision,
+                o.precision != "auto",
+                zoom                ? "frame " + std::to_string(k)
+                : !o.region.empty() ? "--region " + o.region
+                                    : "--span " + o.span);
     auto name = [&](const std::string& p) {
       return p.empty() || !zoom ? p : frame_path(p, static_cast<uint32_t>(k));
     };
@@ -177,8 +265,11 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
   const bool sim = s.simulated();
   const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
   nlohmann::json per_node = nlohmann::json::array();
-  for (uint8_t k = 0; k < res.summary.node_count; ++k) {
-    const NodeTiles& t = res.summary.per_node[k];
+  // By node index, the controller (0xFF) last.
+  std::vector<NodeTiles> per(res.summary.per_node, res.summary.per_node + res.summary.node_count);
+  std::sort(per.begin(), per.end(),
+            [](const NodeTiles& a, const NodeTiles& b) { return a.node < b.node; });
+  for (const NodeTiles& t : per) {
     per_node.push_back({{"node", t.node == kControllerNode ? nlohmann::json("controller")
                                                            : nlohmann::json(t.node)},
                         {"tiles", t.tiles}});
@@ -228,7 +319,7 @@ void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts
 
 }  // namespace
 
-RenderOutcome execute_plan(Session& s, const RenderPlan& p, const std::string& label) {
+RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label) {
   RenderOutcome out;
   const size_t n = p.frames.size();
   for (size_t k = 0; k < n; ++k) {
@@ -236,12 +327,25 @@ RenderOutcome execute_plan(Session& s, const RenderPlan& p, const std::string& l
     const RenderRequest& job = f.job;
     std::string what =
         n > 1 ? label + " frame " + std::to_string(k + 1) + "/" + std::to_string(n) : label;
+    if (p.skip_existing) {
+      bool any = false, all = true;
+      for (const std::string* path : {&f.png, &f.raw, &f.meta}) {
+        if (path->empty()) continue;
+        any = true;
+        all = all && output_exists(*path);
+      }
+      if (any && all) {
+        spdlog::info("{}: skipped, its files exist (--skip-existing)", what);
+        ++out.frames_skipped;
+        continue;
+      }
+    }
     spdlog::info("{}: {}x{}, {} iterations, {}-bit, {} tiles on {}", what, job.geometry.width,
                  job.geometry.height, job.geometry.max_iter, precision_name(job.geometry.precision),
                  tile_count(job.geometry), s.link->name());
     ProgressBar bar(!p.quiet, what);
     RenderResult res =
-        run_render(*s.client, job, [&bar](uint32_t d, uint32_t t) { bar.update(d, t); });
+        render_on_cluster(*s.client, job, [&bar](uint32_t d, uint32_t t) { bar.update(d, t); });
     bar.clear();
     if (p.verify) verify_counts(job, res.counts);
     nlohmann::json meta = job_meta(s, job, res, p.verify);
@@ -251,21 +355,21 @@ RenderOutcome execute_plan(Session& s, const RenderPlan& p, const std::string& l
     try {
       throw_if_interrupted();
       if (!f.png.empty()) {
-        write_atomic(f.png, encode_png(res.counts, job.geometry.width, job.geometry.height,
+        write_output(f.png, encode_png(res.counts, job.geometry.width, job.geometry.height,
                                        job.geometry.max_iter, p.palette));
         written.push_back(f.png);
       }
       if (!f.raw.empty()) {
-        write_atomic(f.raw, encode_pgm(res.counts, job.geometry.width, job.geometry.height));
+        write_output(f.raw, encode_pgm(res.counts, job.geometry.width, job.geometry.height));
         written.push_back(f.raw);
       }
       if (!f.meta.empty()) {
         std::string text = meta.dump(2) + "\n";
-        write_atomic(f.meta, std::vector<uint8_t>(text.begin(), text.end()));
+        write_output(f.meta, std::vector<uint8_t>(text.begin(), text.end()));
         written.push_back(f.meta);
       }
     } catch (...) {
-      for (const auto& w : written) ::unlink(w.c_str());
+      for (const auto& w : written) remove_output(w);
       throw;
     }
     spdlog::info("{}: {} tiles, wall {:.3f} s, {} {:.3f} s, {:.3f} I2C bytes/pixel", what,
@@ -276,6 +380,7 @@ RenderOutcome execute_plan(Session& s, const RenderPlan& p, const std::string& l
                      (static_cast<double>(job.geometry.width) * job.geometry.height));
     out.metas.push_back(std::move(meta));
     out.tiles += res.summary.tiles;
+    ++out.frames_rendered;
     out.wall_s += res.wall_s;
   }
   return out;

@@ -1,12 +1,5 @@
-#include "util.h"
+#include "parse.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <set>
 
 #include "picocray/decimal.h"
@@ -24,17 +17,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
   return out;
 }
-
-namespace {
-
-std::string dir_of(const std::string& path) {
-  size_t p = path.rfind('/');
-  if (p == std::string::npos) return ".";
-  if (p == 0) return "/";
-  return path.substr(0, p);
-}
-
-}  // namespace
 
 std::vector<std::string> split_shell(const std::string& line) {
   std::vector<std::string> out;
@@ -86,7 +68,45 @@ bool parse_uint(const std::string& s, uint32_t* v) {
   return true;
 }
 
+// Digits only, any number of leading zeros; false on overflow.
+bool whole_digits(const std::string& s, uint64_t* v) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  uint64_t x = 0;
+  for (char c : s) {
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (x > (UINT64_MAX - d) / 10) return false;
+    x = x * 10 + d;
+  }
+  *v = x;
+  return true;
+}
+
 }  // namespace
+
+uint64_t parse_whole(const std::string& s, const std::string& what, uint64_t min, uint64_t max) {
+  uint64_t v = 0;
+  if (!whole_digits(s, &v) || v < min || v > max)
+    throw CliError(kExitUsage, what + " '" + s + "' must be a whole number from " +
+                                   std::to_string(min) + " to " + std::to_string(max));
+  return v;
+}
+
+uint64_t parse_scaled(const std::string& s, const std::string& what, int scale_digits, uint64_t min,
+                      uint64_t max, const std::string& range_text) {
+  auto bad = [&]() {
+    return CliError(kExitUsage, what + " '" + s + "' must be a number from " + range_text +
+                                    " (at most " + std::to_string(scale_digits) + " decimals)");
+  };
+  size_t dot = s.find('.');
+  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+  if (whole.empty() && frac.empty()) throw bad();
+  if (dot != std::string::npos && frac.empty()) throw bad();
+  if (static_cast<int>(frac.size()) > scale_digits) throw bad();
+  frac.append(static_cast<size_t>(scale_digits) - frac.size(), '0');
+  uint64_t v = 0;
+  if (!whole_digits((whole.empty() ? "0" : whole) + frac, &v) || v < min || v > max) throw bad();
+  return v;
+}
 
 std::vector<uint32_t> parse_index_list(const std::string& s, const std::string& what,
                                        uint32_t limit) {
@@ -123,64 +143,24 @@ std::vector<uint32_t> parse_count_list(const std::string& s, const std::string& 
   return out;
 }
 
-namespace {
-
-// Finds the one conversion; returns its position and length, or npos.
-size_t find_conversion(const std::string& p, size_t* len) {
-  size_t found = std::string::npos;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (p[i] != '%') continue;
-    if (i + 1 < p.size() && p[i + 1] == '%') {
-      ++i;
-      continue;
-    }
-    size_t j = i + 1;
-    if (j < p.size() && p[j] == '0') {
-      ++j;
-      if (j < p.size() && p[j] >= '1' && p[j] <= '9')
-        ++j;
-      else
-        j = p.size();
-    }
-    if (j >= p.size() || p[j] != 'd' || found != std::string::npos)
-      throw CliError(kExitUsage, "'" + p + "' must hold exactly one %d or %0Nd (and %% for a %)");
-    found = i;
-    *len = j + 1 - i;
-    i = j;
+bool decimal_syntax(const std::string& s) {
+  size_t i = 0, n = s.size();
+  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t digits = 0;
+  while (i < n && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+  if (i < n && s[i] == '.') {
+    ++i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
   }
-  return found;
-}
-
-}  // namespace
-
-bool has_frame_pattern(const std::string& path) {
-  size_t len = 0;
-  return find_conversion(path, &len) != std::string::npos;
-}
-
-std::string frame_path(const std::string& pattern, uint32_t k) {
-  size_t len = 0;
-  size_t at = find_conversion(pattern, &len);
-  std::string out;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (i == at) {
-      int width = len == 4 ? pattern[i + 2] - '0' : 0;
-      std::string num = std::to_string(k);
-      if (static_cast<int>(num.size()) < width) num.insert(0, width - num.size(), '0');
-      out += num;
-      i += len - 1;
-    } else if (pattern[i] == '%' && i + 1 < pattern.size() && pattern[i + 1] == '%') {
-      out += '%';
-      ++i;
-    } else {
-      out += pattern[i];
-    }
+  if (digits == 0) return false;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i, ++exp;
+    if (exp == 0) return false;
   }
-  return out;
-}
-
-bool stderr_is_tty() {
-  return isatty(STDERR_FILENO) != 0;
+  return i == n;
 }
 
 Region parse_region(const std::string& s) {
@@ -191,9 +171,14 @@ Region parse_region(const std::string& s) {
   Coord c[4];
   const char* names[4] = {"X0", "X1", "Y0", "Y1"};
   for (int i = 0; i < 4; ++i) {
-    if (!parse_decimal(parts[i].data(), parts[i].size(), &c[i]))
+    const bool parsed = parse_decimal(parts[i].data(), parts[i].size(), &c[i]);
+    if (!parsed && !decimal_syntax(parts[i]))
       throw CliError(kExitUsage, std::string("--region ") + names[i] + " '" + parts[i] +
-                                     "' is not a decimal number within (-16, 16)");
+                                     "' is not a decimal number");
+    if (!parsed)
+      throw CliError(kExitUsage, std::string("--region ") + names[i] + " '" + parts[i] +
+                                     "' must be within [-4, 4] (at most 200 digits, exponent "
+                                     "-200 to 200)");
     if (fx::cmp(c[i], fx::from_int<4>(-kRegionLimit)) < 0 ||
         fx::cmp(c[i], fx::from_int<4>(kRegionLimit)) > 0)
       throw CliError(kExitUsage, std::string("--region ") + names[i] + " '" + parts[i] +
@@ -223,57 +208,6 @@ void parse_size(const std::string& s, uint16_t* w, uint16_t* h, uint32_t max_sid
   }
   *w = static_cast<uint16_t>(v[0]);
   *h = static_cast<uint16_t>(v[1]);
-}
-
-std::string format_coord(const Coord& c, int digits) {
-  char buf[96];
-  format_decimal(c, digits, buf, sizeof buf);
-  return buf;
-}
-
-std::string short_coord(const Coord& c) {
-  std::string s = format_coord(c, 40);
-  size_t dot = s.find('.');
-  if (dot != std::string::npos) {
-    size_t end = s.find_last_not_of('0');
-    if (end == dot) end = dot - 1;
-    s.erase(end + 1);
-  }
-  if (s == "-0") s = "0";
-  return s;
-}
-
-void check_writable(const std::string& path) {
-  std::string dir = dir_of(path);
-  if (access(dir.c_str(), W_OK) != 0)
-    throw CliError(kExitUsage, "cannot write '" + path + "': directory '" + dir + "' " +
-                                   (errno == ENOENT ? "does not exist" : std::strerror(errno)));
-}
-
-void write_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  std::vector<char> name(tmp.begin(), tmp.end());
-  name.push_back('\0');
-  int fd = mkstemp(name.data());
-  if (fd < 0) throw CliError(kExitFailure, "cannot write '" + path + "': " + std::strerror(errno));
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      ::unlink(name.data());
-      throw CliError(kExitFailure, "cannot write '" + path + "': " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  fchmod(fd, 0644);
-  if (::close(fd) != 0 || ::rename(name.data(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(name.data());
-    throw CliError(kExitFailure, "cannot write '" + path + "': " + std::strerror(e));
-  }
 }
 
 }  // namespace picocray::cli

@@ -1,0 +1,16 @@
+// Text for people and for the shell: coordinates as decimals, paths quoted for reuse.
+#pragma once
+#include <string>
+
+#include "picocray/kernel.h"
+
+namespace picocray::cli {
+
+std::string format_coord(const Coord& c, int digits = 40);
+// Trims trailing zeros of a decimal for display.
+std::string short_coord(const Coord& c);
+// The word as a shell (and `batch`'s line splitter) reads it back: unchanged when it holds only
+// safe characters, else in single quotes.
+std::string shell_quote(const std::string& s);
+
+}  // namespace picocray::cli
