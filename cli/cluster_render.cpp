@@ -72,6 +72,7 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
     RenderSummary s;
     Reader r(reply.data(), reply.size());
     if (answered && !decode(r, &s)) throw CliError(kExitProtocol, "malformed render summary");
+    if (answered) res.device_tiles += s.tiles;
     if (answered && !have_summary) {
       res.summary = s;
       have_summary = true;

@@ -18,6 +18,9 @@ struct RenderResult {
   double wall_s = 0;
   uint64_t frame_bytes = 0;  // tile bytes received over the link
   uint32_t tiles_received = 0;
+  // Tiles the controller's own summaries counted, over every try (summary.tiles is then set to the
+  // tiles the host holds, so it cannot be the check of the device's count).
+  uint32_t device_tiles = 0;
 };
 
 // Runs the job; on_progress gets (tiles done, tiles total). Throws CliError or DeviceError.

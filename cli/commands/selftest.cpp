@@ -296,10 +296,10 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
         std::string f = std::to_string(job.geometry.width) + "x" +
                         std::to_string(job.geometry.height) + ": " + std::to_string(expect) +
                         " tiles expected, " + std::to_string(res.tiles_received) +
-                        " received, summary " + std::to_string(res.summary.tiles) +
+                        " received, device summary " + std::to_string(res.device_tiles) +
                         ", per-node sum " + std::to_string(per_node);
         c.notes.push_back(f);
-        if (res.tiles_received != expect || res.summary.tiles != expect || per_node != expect)
+        if (res.tiles_received != expect || res.device_tiles != expect || per_node != expect)
           return fail(c, f);
       }
     });
