@@ -37,4 +37,8 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+std::string version_string(unsigned major, unsigned minor, unsigned patch) {
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
 }  // namespace picocray::cli

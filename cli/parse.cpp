@@ -179,8 +179,7 @@ Region parse_region(const std::string& s) {
       throw CliError(kExitUsage, std::string("--region ") + names[i] + " '" + parts[i] +
                                      "' must be within [-4, 4] (at most 200 digits, exponent "
                                      "-200 to 200)");
-    if (fx::cmp(c[i], fx::from_int<4>(-kRegionLimit)) < 0 ||
-        fx::cmp(c[i], fx::from_int<4>(kRegionLimit)) > 0)
+    if (!coord_in_limits(c[i]))
       throw CliError(kExitUsage, std::string("--region ") + names[i] + " '" + parts[i] +
                                      "' is outside the allowed [-4, 4]");
   }

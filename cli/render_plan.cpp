@@ -298,8 +298,7 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
       {"integrity_errors", res.summary.integrity_errors},
       {"verified", verified},
       {"port", s.link->name()},
-      {"firmware", std::to_string(d.fw_major) + "." + std::to_string(d.fw_minor) + "." +
-                       std::to_string(d.fw_patch)},
+      {"firmware", version_string(d.fw_major, d.fw_minor, d.fw_patch)},
   };
 }
 

@@ -126,9 +126,8 @@ Region region_of(const View& v, uint32_t width, uint32_t height, const std::stri
   r.x1 = fx::add(r.x0, v.span);
   r.y0 = fx::sub(v.cy, hy);
   r.y1 = fx::add(r.y0, vspan);
-  const Coord lo = fx::from_int<4>(-kRegionLimit), hi = fx::from_int<4>(kRegionLimit);
   for (const Coord* c : {&r.x0, &r.x1, &r.y0, &r.y1})
-    if (fx::cmp(*c, lo) < 0 || fx::cmp(*c, hi) > 0)
+    if (!coord_in_limits(*c))
       throw CliError(kExitUsage, what + ": the view reaches outside the allowed [-4, 4]");
   return r;
 }

@@ -9,6 +9,7 @@
 
 #include "cluster_render.h"
 #include "command.h"
+#include "format.h"
 #include "options.h"
 #include "picocray/tile_block.h"
 #include "progress.h"
@@ -290,8 +291,7 @@ int run_bench(const Globals& given, const BenchOptions& o) {
     sim = s.simulated();
     port = s.link->name();
     const HelloReply& d = s.client->device();
-    firmware = std::to_string(d.fw_major) + "." + std::to_string(d.fw_minor) + "." +
-               std::to_string(d.fw_patch);
+    firmware = version_string(d.fw_major, d.fw_minor, d.fw_patch);
     uint64_t mask = ~0ull;
     uint32_t nodes = d.node_count;
     if (count != 0 && shared) {

@@ -20,7 +20,8 @@ void add_completion_commands(CLI::App& app, Globals& g) {
       "Example:\n"
       "  source <(picocray completion bash)\n"
       "  picocray completion bash > ~/.local/share/bash-completion/completions/picocray\n");
-  cmd->callback([&app, &g]() {
+  // The callback holds the option's storage: CLI11 writes to it when it parses.
+  cmd->callback([&app, &g, shell]() {
     std::fputs(bash_completion(app).c_str(), stdout);
     g.exit_code = kExitOk;
   });

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "format.h"
 
 namespace picocray::cli {
 
@@ -34,8 +35,7 @@ int run_info(const Globals& g, bool json) {
   InfoReply i = s.client->info();
   const FrameStats& hs = s.client->stats();
   const HostLinkStats& hb = s.client->host_stats();
-  const std::string fw = std::to_string(h.fw_major) + "." + std::to_string(h.fw_minor) + "." +
-                         std::to_string(h.fw_patch);
+  const std::string fw = version_string(h.fw_major, h.fw_minor, h.fw_patch);
   const std::string proto = std::to_string(h.proto_major) + "." + std::to_string(h.proto_minor);
   nlohmann::json doc = {
       {"port", s.link->name()},

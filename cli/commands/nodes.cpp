@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "format.h"
 
 namespace picocray::cli {
 
@@ -36,8 +37,7 @@ int run_nodes(const Globals& g, bool json) {
                      {"unique_id", hex_uid(n.unique_id)},
                      {"state", state_name(n.state)},
                      {"cores", n.cores},
-                     {"firmware", std::to_string(n.fw_major) + "." + std::to_string(n.fw_minor) +
-                                      "." + std::to_string(n.fw_patch)},
+                     {"firmware", version_string(n.fw_major, n.fw_minor, n.fw_patch)},
                      {"tiles_done", n.tiles_done},
                      {"integrity_errors", n.integrity_errors},
                      {"retries", n.retries},
@@ -49,8 +49,7 @@ int run_nodes(const Globals& g, bool json) {
   std::printf("%-5s %-7s %-16s %-5s %-5s %-8s %8s %7s %7s %10s\n", "INDEX", "ADDRESS", "UNIQUE_ID",
               "STATE", "CORES", "FIRMWARE", "TILES", "ERRORS", "RETRIES", "LAST_SEEN");
   for (const auto& n : nodes) {
-    std::string fw = std::to_string(n.fw_major) + "." + std::to_string(n.fw_minor) + "." +
-                     std::to_string(n.fw_patch);
+    std::string fw = version_string(n.fw_major, n.fw_minor, n.fw_patch);
     std::printf("%-5u 0x%02x    %-16s %-5s %-5u %-8s %8u %7u %7u %8ums\n", n.index, n.address,
                 hex_uid(n.unique_id).c_str(), state_name(n.state), n.cores, fw.c_str(),
                 n.tiles_done, n.integrity_errors, n.retries, n.last_seen_ms);

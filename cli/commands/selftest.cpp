@@ -9,6 +9,7 @@
 
 #include "cluster_render.h"
 #include "command.h"
+#include "format.h"
 #include "options.h"
 #include "output_files.h"
 #include "render_plan.h"
@@ -181,9 +182,9 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
     }
     const HelloReply& h = s->client->device();
     c.notes.push_back(std::string("board ") + h.board + " on " + s->link->name() + ", firmware " +
-                      std::to_string(h.fw_major) + "." + std::to_string(h.fw_minor) + "." +
-                      std::to_string(h.fw_patch) + ", protocol " + std::to_string(h.proto_major) +
-                      "." + std::to_string(h.proto_minor) + (s->simulated() ? " (simulated)" : ""));
+                      version_string(h.fw_major, h.fw_minor, h.fw_patch) + ", protocol " +
+                      std::to_string(h.proto_major) + "." + std::to_string(h.proto_minor) +
+                      (s->simulated() ? " (simulated)" : ""));
   });
   const std::vector<Golden> golden = golden_jobs();
   if (!s) {
