@@ -285,8 +285,15 @@ TEST_CASE("CANCEL with target 0 stops whatever render runs") {
   Writer w(body.data(), body.size());
   encode(w, job);
   body.resize(w.size());
-  uint16_t render = host.send(MsgType::render, body);
-  Reply cancel = host.request(MsgType::cancel, std::vector<uint8_t>{0, 0});
+  // Both in one write, so the cancel reaches the controller while the render runs whatever the
+  // host's timing (the simulator takes host bytes on its own clock).
+  uint16_t render = 0, cancel_seq = 0;
+  std::vector<uint8_t> bytes = host.encode_request(MsgType::render, body, &render);
+  std::vector<uint8_t> c =
+      host.encode_request(MsgType::cancel, std::vector<uint8_t>{0, 0}, &cancel_seq);
+  bytes.insert(bytes.end(), c.begin(), c.end());
+  host.write(bytes);
+  Reply cancel = host.await(cancel_seq);
   CHECK(cancel.ok());
   Reply r = host.await(render);
   CHECK(r.error() == ErrorCode::cancelled);
