@@ -77,7 +77,8 @@ bool Scheduler::collect_from(uint8_t i) {
   return true;
 }
 
-// A tile of this job, first copy back: every other copy is void; counted, and sent to the host.
+// A tile of this job, first copy back (from a node, or kControllerNode for core 1, which is no
+// table index): every other copy is void; counted, and sent to the host.
 void Scheduler::deliver(uint8_t node, const TileHeader& h, size_t len) {
   retire(h.tile_index, node);
   count_tile(node);
@@ -116,11 +117,7 @@ bool Scheduler::finish_core1() {
   h.rect = tile_rect(job_.req.geometry, job_.core1_tile);
   h.node = kControllerNode;
   h.iterations = board_.compute.iterations();
-  const size_t len = tile_block_build(h, core1_counts_, block_, sizeof block_);
-  retire(h.tile_index, -1);
-  count_tile(kControllerNode);
-  job_.summary.iterations += h.iterations;
-  if (phase_ != JobPhase::cancelling) host_.send(MsgType::tile, job_.seq, block_, len);
+  deliver(kControllerNode, h, tile_block_build(h, core1_counts_, block_, sizeof block_));
   return true;
 }
 

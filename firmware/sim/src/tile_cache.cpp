@@ -26,11 +26,13 @@ TileWork row_work(const TileTask& t, const uint16_t* counts, uint8_t r) {
   const uint32_t plain = cycle_check_after(g.precision, g.max_iter);
   TileWork w;
   const Coord cy = pixel_y(g, t.rect.y + r);
-  for (uint32_t c = 0; c < t.rect.w; ++c) {
+  // The column coordinates stepped exactly, as the node's kernel does (no division per pixel).
+  PixelAxis column(g.region.x0, fx::sub(g.region.x1, g.region.x0), t.rect.x, g.width);
+  for (uint32_t c = 0; c < t.rect.w; ++c, column.next()) {
     const uint16_t n = counts[r * t.rect.w + c];
     uint32_t ran = n == g.max_iter ? n_max : n;
     if (n == g.max_iter && plain < n_max) {
-      const Coord cx = pixel_x(g, t.rect.x + c);
+      const Coord& cx = column.value();
       switch (g.precision) {
         case Precision::p32:
           escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), g.max_iter, &ran);
