@@ -13,8 +13,11 @@ if ! command -v ctags >/dev/null 2>&1; then
   echo "limits: SKIPPED the function-length check: no ctags (apt-get install universal-ctags)" >&2
   exit $status
 fi
-long=$(ctags -x --_xformat='%N %n %e %F' --kinds-c++=f --fields=+ne -R common firmware/core |
-  awk '$4 !~ /kernel_m0plus\.cpp$/ && $3 != "" && ($3 - $2 + 1) > 60 {print $4 ":" $2 " " $1 " (" $3 - $2 + 1 " lines)"}')
+# The name last: it may hold spaces ("operator []").
+long=$(ctags -x --_xformat='%n %e %F %N' --kinds-c++=f --fields=+ne -R common firmware/core |
+  awk '$3 !~ /kernel_m0plus\.cpp$/ && $2 != "" && ($2 - $1 + 1) > 60 {
+    name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
+    print $3 ":" $1 " " name " (" $2 - $1 + 1 " lines)"}')
 if [ -n "$long" ]; then
   echo "limits: functions over 60 lines in common/ or firmware/core/:" >&2
   echo "$long" >&2

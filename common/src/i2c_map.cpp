@@ -42,6 +42,7 @@ size_t build(const StatusBlock& b, uint8_t* out, size_t cap) {
     w.u16(b.job_id);
     w.u16(b.ready_len);
     w.u32(b.last_tile);
+    w.u16(b.beat);
   });
 }
 
@@ -56,6 +57,7 @@ bool parse(const uint8_t* in, size_t len, StatusBlock* b) {
   b->job_id = r.u16();
   b->ready_len = r.u16();
   b->last_tile = r.u32();
+  b->beat = r.u16();
   return r.done() && phase <= static_cast<uint8_t>(NodePhase::busy);
 }
 
@@ -66,6 +68,7 @@ size_t build_poll(const StatusBlock& b, uint8_t* out, size_t cap) {
   w.u8(b.free);
   w.u16(b.ready_len);
   w.u16(static_cast<uint16_t>(b.last_tile));
+  w.u16(b.beat);
   out[kPollLen - 1] = crc8(out, kPollLen - 1);
   return kPollLen;
 }
@@ -77,6 +80,7 @@ bool parse_poll(const uint8_t* in, size_t len, StatusBlock* b) {
   b->free = r.u8();
   b->ready_len = r.u16();
   b->last_tile = r.u16();
+  b->beat = r.u16();
   return r.done() && b->free <= kSlots && b->ready <= kSlots;
 }
 

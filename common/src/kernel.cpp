@@ -353,6 +353,15 @@ void PixelAxis::next() {
   }
 }
 
+uint32_t compute_piece_pixels(const TileTask& t) {
+  const uint32_t budget = t.geometry.precision == Precision::p32   ? 1u << 18
+                          : t.geometry.precision == Precision::p64 ? 1u << 16
+                                                                   : 1u << 14;
+  uint32_t run = budget / (t.geometry.max_iter != 0 ? t.geometry.max_iter : 1u);
+  if (run > t.rect.w) run = t.rect.w;
+  return run < 1 ? 1 : run;
+}
+
 uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row, uint8_t row_step,
                            TileWork* work) {
   if (first_row >= t.rect.h || row_step == 0) return 0;

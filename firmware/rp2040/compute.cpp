@@ -10,26 +10,12 @@ namespace {
 Compute* g_compute = nullptr;
 constexpr uint32_t kGo = 0x7111E5u;
 
-// Iterations one piece of work may need at most, per precision, so that a piece takes well under
-// a second on an RP2040 at 125 MHz (about 200, 1000 and 3500 cycles per iteration). The watchdog
-// is fed between pieces, however deep the job.
-uint32_t piece_budget(Precision p) {
-  switch (p) {
-    case Precision::p32: return 1u << 18;
-    case Precision::p64: return 1u << 16;
-    default: return 1u << 14;
-  }
-}
-
 // compute_tile_rows over rows first_row, first_row + row_step, ... in pieces of a few pixels of
 // one row each; after each piece, between() says whether to go on. A piece is the same tile
 // narrowed to a run of one row, so the counts are bit-identical to one compute_tile_rows call.
 uint32_t compute_in_pieces(const TileTask& task, uint16_t* counts, uint8_t first_row,
                            uint8_t row_step, bool (*between)()) {
-  uint32_t run = piece_budget(task.geometry.precision) /
-                 (task.geometry.max_iter ? task.geometry.max_iter : 1u);
-  if (run < 1) run = 1;
-  if (run > task.rect.w) run = task.rect.w;
+  const uint32_t run = compute_piece_pixels(task);
   uint32_t sum = 0;
   for (uint32_t r = first_row; r < task.rect.h; r += row_step) {
     for (uint32_t c = 0; c < task.rect.w; c += run) {
@@ -80,8 +66,9 @@ void Compute::start(const TileTask& task, uint16_t* counts) {
     while (!core1_done_) {
       if (between_chunks_) between_chunks_();
     }
-    core1_abort_ = false;
   }
+  core1_abort_ = false;
+  core0_abort_ = false;
   task_ = task;
   counts_ = counts;
   core0_sum_ = 0;
@@ -94,8 +81,9 @@ void Compute::start(const TileTask& task, uint16_t* counts) {
   multicore_fifo_push_blocking(kGo);
   if (core0_shares_) {
     core0_sum_ = compute_in_pieces(task, counts, 0, 2, [] {
+      g_compute->core0_heartbeat_ = g_compute->core0_heartbeat_ + 1;
       if (g_compute->between_chunks_) g_compute->between_chunks_();
-      return true;
+      return !g_compute->core0_abort_;
     });
   }
 }

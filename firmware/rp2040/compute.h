@@ -17,6 +17,11 @@ class Compute final : public hal::Compute {
   bool done() override;
   uint32_t iterations() override { return iterations_; }
   uint8_t cores() const override { return core0_shares_ ? 2 : 1; }
+  uint32_t heartbeat() override { return core0_heartbeat_ + core1_heartbeat_; }
+  void abandon() override {
+    core1_abort_ = true;
+    core0_abort_ = true;
+  }
 
   // True when core 1 has a tile but has shown no progress for stall_us (then the watchdog is
   // left to bite).
@@ -41,8 +46,11 @@ class Compute final : public hal::Compute {
   volatile uint32_t core1_sum_ = 0;
   volatile bool core1_done_ = true;
   volatile uint32_t core1_heartbeat_ = 0;
-  // Written by core 0: stop the tile in hand.
+  // Written by core 0 after each of its pieces (read by the I2C interrupt, on core 0 too).
+  volatile uint32_t core0_heartbeat_ = 0;
+  // Written by core 0 (its main loop or the I2C interrupt): stop the tile in hand.
   volatile bool core1_abort_ = false;
+  volatile bool core0_abort_ = false;
 };
 
 }  // namespace picocray::rp2040

@@ -67,8 +67,11 @@ TEST_CASE("i2c_map: StatusBlock round-trips in kStatusLen bytes") {
   s.job_id = 0xBEEF;
   s.ready_len = 1234;
   s.last_tile = 0x01020304;
+  s.beat = 0xA55A;
   Bytes b = built(s, kStatusLen);
-  CHECK(kStatusLen == 16);
+  CHECK(kStatusLen == 18);
+  CHECK(b[12] == 0x5A);
+  CHECK(b[13] == 0xA5);
   CHECK(b[0] == 2);
   CHECK(b[4] == 0xEF);
   CHECK(b[5] == 0xBE);
@@ -81,6 +84,7 @@ TEST_CASE("i2c_map: StatusBlock round-trips in kStatusLen bytes") {
   CHECK(out.job_id == 0xBEEF);
   CHECK(out.ready_len == 1234);
   CHECK(out.last_tile == 0x01020304u);
+  CHECK(out.beat == 0xA55A);
   check_corruption<StatusBlock>(b);
 
   s.phase = static_cast<NodePhase>(3);
@@ -239,7 +243,7 @@ TEST_CASE("i2c_map: magic blocks (reset, backoff) and echo") {
   CHECK_FALSE(sealed(out, 3));
 }
 
-TEST_CASE("i2c_map: CRC-8 is SMBus's PEC and the POLL block round-trips in 7 bytes") {
+TEST_CASE("i2c_map: CRC-8 is SMBus's PEC and the POLL block round-trips in 9 bytes") {
   const uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
   CHECK(picocray::crc8(check, sizeof check) == 0xF4);
   picocray::i2c::StatusBlock s;
@@ -247,15 +251,18 @@ TEST_CASE("i2c_map: CRC-8 is SMBus's PEC and the POLL block round-trips in 7 byt
   s.free = 0;
   s.ready_len = 0x1234;
   s.last_tile = 0xABCDEF01u;
+  s.beat = 0x0302;
   uint8_t buf[16];
   REQUIRE(picocray::i2c::build_poll(s, buf, sizeof buf) == picocray::i2c::kPollLen);
-  const uint8_t want[] = {0x01, 0x00, 0x34, 0x12, 0x01, 0xEF};
+  CHECK(picocray::i2c::kPollLen == 9);
+  const uint8_t want[] = {0x01, 0x00, 0x34, 0x12, 0x01, 0xEF, 0x02, 0x03};
   for (size_t i = 0; i < sizeof want; ++i) CHECK(buf[i] == want[i]);
   picocray::i2c::StatusBlock out;
   REQUIRE(picocray::i2c::parse_poll(buf, picocray::i2c::kPollLen, &out));
   CHECK(out.ready == 1);
   CHECK(out.ready_len == 0x1234);
   CHECK(out.last_tile == 0xEF01u);
+  CHECK(out.beat == 0x0302);
   buf[3] ^= 0x10;
   CHECK_FALSE(picocray::i2c::parse_poll(buf, picocray::i2c::kPollLen, &out));
 }

@@ -133,6 +133,14 @@ TEST_CASE("a stuck node's tiles are computed elsewhere") {
   CHECK(o.summary.nodes_lost == 1);
 }
 
+TEST_CASE("a hung node's tiles are computed elsewhere, and its LOG says it stopped") {
+  Outcome o = render_with("node-hangs=2@0.2", 1, job());
+  CHECK(o.summary.nodes_lost == 1);
+  bool said = false;
+  for (const auto& l : o.logs) said = said || l.find("stopped computing") != std::string::npos;
+  CHECK(said);
+}
+
 TEST_CASE("a node that reboots comes back and the render stays exact") {
   Outcome o = render_with("node-reboot=4@0.4", 1, job());
   CHECK(o.summary.nodes_lost == 1);

@@ -78,6 +78,9 @@ class FakeBoard final : public hal::I2cInitiator,
   uint64_t* shared_now = nullptr;  // when set, the clock reads this instead
   uint64_t compute_us = 0;         // latency of a tile
   uint64_t start_blocks_us = 0;    // time start() takes before it returns (core 0's share)
+  uint64_t beat_us = 100000;       // the heartbeat moves this often while a tile computes
+  bool frozen = false;             // compute hung: never done, the heartbeat stands still
+  uint32_t abandoned = 0;          // tiles given up half way (abandon())
   bool real_counts = true;         // false: cheap counts (first row computed, capped), for fuzzing
   size_t link_budget = SIZE_MAX;   // bytes the host link takes until the test refills it
   std::deque<uint8_t> to_device;
@@ -171,9 +174,22 @@ class FakeBoard final : public hal::I2cInitiator,
     ++tiles_started;
     iterations_ = ok ? (real_counts ? compute_tile(t, counts) : cheap_counts(t, counts)) : 0;
     advance(start_blocks_us);
-    done_at_ = now_us() + compute_us;
+    beats_ = heartbeat();
+    started_at_ = now_us();
+    done_at_ = started_at_ + compute_us;
   }
-  bool done() override { return now_us() >= done_at_; }
+  bool done() override { return !frozen && now_us() >= done_at_; }
+  void abandon() override {
+    if (frozen || now_us() >= done_at_) return;
+    beats_ = heartbeat();
+    started_at_ = done_at_ = now_us();
+    ++abandoned;
+  }
+  uint32_t heartbeat() override {
+    if (frozen) return beats_;
+    const uint64_t t = now_us() < done_at_ ? now_us() : done_at_;
+    return static_cast<uint32_t>(beats_ + (t > started_at_ ? (t - started_at_) / beat_us : 0));
+  }
   uint32_t iterations() override { return iterations_; }
   uint8_t cores() const override { return controller_ ? 1 : 2; }
   // System
@@ -237,8 +253,9 @@ class FakeBoard final : public hal::I2cInitiator,
   bool on_bus_ = false;
   uint64_t uid_ = kUniqueId;
   int id_ = 0;
+  uint64_t started_at_ = 0, done_at_ = 0;
+  uint32_t beats_ = 0;
   hal::Board board_{*this, *this, *this, *this, *this, *this, *this};
-  uint64_t done_at_ = 0;
   uint32_t iterations_ = 0;
   uint64_t rng_ = 0x9E3779B97F4A7C15ull;
 };

@@ -114,9 +114,11 @@ class Rig {
                                        out.begin() + static_cast<std::ptrdiff_t>(n));
     return seq_;
   }
-  // Frames the controller has written since the last call.
+  // Frames the controller has written since the last call (frames an await() read past its
+  // answer first).
   std::vector<HostFrame> frames() {
     std::vector<HostFrame> out;
+    out.swap(unread_);
     for (uint8_t b : controller_board_.to_host)
       if (decoder_.push(b))
         out.push_back(
@@ -130,9 +132,12 @@ class Rig {
     HostFrame final;
     bool got = run_until(
         [&] {
-          for (HostFrame& f : frames()) {
+          std::vector<HostFrame> batch = frames();
+          for (size_t i = 0; i < batch.size(); ++i) {
+            const HostFrame& f = batch[i];
             if (f.seq == seq && (f.is(MsgType::ok) || f.is(MsgType::error))) {
               final = f;
+              unread_.assign(batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
               return true;
             }
             if (streamed != nullptr) streamed->push_back(f);
@@ -145,6 +150,7 @@ class Rig {
   }
 
  private:
+  std::vector<HostFrame> unread_;
   FakeBus bus_;
   FakeBoard controller_board_;
   std::vector<std::unique_ptr<FakeBoard>> boards_;

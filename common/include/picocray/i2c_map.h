@@ -41,12 +41,14 @@ struct StatusBlock {
   uint16_t job_id = 0;               // job last loaded
   uint16_t ready_len = 0;            // length of the oldest finished tile block, 0 if none
   uint32_t last_tile = 0xFFFFFFFFu;  // tile_index of the last assignment taken
+  uint16_t beat = 0;  // low 16 bits of the compute's heartbeat (hal::Compute), since 0.4.0
 };
-constexpr size_t kStatusLen = 12 + 4;
+constexpr size_t kStatusLen = 14 + 4;
 
-// POLL: ready u8, free u8, ready_len u16, low 16 bits of last_tile, then a CRC-8 (crc8.h). Read
-// into a StatusBlock (phase, rx_errors and job_id are left as they were; last_tile holds 16 bits).
-constexpr size_t kPollLen = 6 + 1;
+// POLL: ready u8, free u8, ready_len u16, low 16 bits of last_tile, beat u16, then a CRC-8
+// (crc8.h). Read into a StatusBlock (phase, rx_errors and job_id are left as they were; last_tile
+// holds 16 bits).
+constexpr size_t kPollLen = 8 + 1;
 
 struct IdentBlock {
   uint64_t unique_id = 0;

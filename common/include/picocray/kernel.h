@@ -94,6 +94,10 @@ struct TileWork {
 // Computes rows first_row, first_row + row_step, ... of the tile into counts (w x h, row-major,
 // indexed from the tile's origin). Returns the sum of the counts it wrote; adds to *work (if not
 // null) the iterations run. Two cores split a tile as (0, 2) and (1, 2).
+// Pixels of one row a node computes between looks at the world (watchdog, USB, its heartbeat):
+// sized so that a piece is at most a few tens of millions of cycles at the given depth (2^18, 2^16
+// and 2^14 iterations at 32, 64 and 128 bits), and at least one pixel.
+uint32_t compute_piece_pixels(const TileTask& t);
 uint32_t compute_tile_rows(const TileTask& t, uint16_t* counts, uint8_t first_row, uint8_t row_step,
                            TileWork* work = nullptr);
 

@@ -146,6 +146,8 @@ void Controller::handle_info(uint16_t seq) {
 }
 
 void Controller::handle_nodes(uint16_t seq) {
+  // A lost node that answers again is listed as it is now (during a job the scheduler asks).
+  if (!scheduler_.active()) scheduler_.rejoin_lost(board_.clock.now_us(), true);
   Writer w(host_.scratch(), HostSession::kScratch);
   w.u8(table_.count());
   const uint64_t now = board_.clock.now_us();

@@ -1,5 +1,7 @@
 #include "picocray/host_session.h"
 
+#include "picocray/log_text.h"
+
 namespace picocray {
 
 namespace {
@@ -17,7 +19,8 @@ void HostSession::start() {
   rx_len_ = rx_pos_ = 0;
   decoder_.clear();
   frames_out_ = 0;
-  log_pending_ = false;
+  notes_head_ = notes_count_ = 0;
+  notes_dropped_ = 0;
 }
 
 bool HostSession::next_request() {
@@ -67,17 +70,28 @@ bool HostSession::send_error(uint16_t seq, ErrorCode code, const char* text) {
 }
 
 void HostSession::note(LogLevel level, const char* text) {
-  log_level_ = level;
-  copy_text(log_text_, sizeof log_text_, text);
-  log_pending_ = true;
+  if (notes_count_ == kNotes) {
+    notes_dropped_ += notes_dropped_ == 0 ? 2 : 1;  // the line this one replaces, and this one
+    Note& last = notes_[(notes_head_ + kNotes - 1) % kNotes];
+    last.level = LogLevel::warn;
+    Text t;
+    log_text::notes_dropped(t, notes_dropped_);
+    copy_text(last.text, sizeof last.text, t.str());
+    return;
+  }
+  Note& n = notes_[(notes_head_ + notes_count_++) % kNotes];
+  n.level = level;
+  copy_text(n.text, sizeof n.text, text);
 }
 
 void HostSession::flush_note(uint16_t seq) {
-  if (!log_pending_ || output_busy()) return;
+  if (notes_count_ == 0 || output_busy()) return;
+  const Note& n = notes_[notes_head_];
   Writer w(body_, sizeof body_);
-  w.u8(static_cast<uint8_t>(log_level_));
-  w.str(log_text_);
-  log_pending_ = false;
+  w.u8(static_cast<uint8_t>(n.level));
+  w.str(n.text);
+  notes_head_ = static_cast<uint8_t>((notes_head_ + 1) % kNotes);
+  if (--notes_count_ == 0) notes_dropped_ = 0;
   send(MsgType::log, seq, body_, w.size());
 }
 

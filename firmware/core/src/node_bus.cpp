@@ -47,22 +47,32 @@ NodeBus::Read NodeBus::read_checked(NodeRecord& n, i2c::Reg reg, uint8_t* buf, s
 
 NodeBus::Read NodeBus::read_poll(NodeRecord& n, i2c::StatusBlock* s) {
   uint8_t buf[i2c::kPollLen];
-  return read_checked(
+  const Read r = read_checked(
       n, i2c::Reg::poll, buf, sizeof buf,
       [](const uint8_t* b, size_t len, void* out) {
         return i2c::parse_poll(b, len, static_cast<i2c::StatusBlock*>(out));
       },
       s);
+  if (r == Read::ok) n.heard(*s, clock_.now_us());
+  return r;
 }
 
 NodeBus::Read NodeBus::read_status(NodeRecord& n, i2c::StatusBlock* s) {
   uint8_t buf[i2c::kStatusLen];
-  return read_checked(
+  const Read r = read_checked(
       n, i2c::Reg::status, buf, sizeof buf,
       [](const uint8_t* b, size_t len, void* out) {
         return i2c::parse(b, len, static_cast<i2c::StatusBlock*>(out));
       },
       s);
+  if (r == Read::ok) n.heard(*s, clock_.now_us());
+  return r;
+}
+
+bool NodeBus::probe_status(const NodeRecord& n, i2c::StatusBlock* s) {
+  uint8_t buf[i2c::kStatusLen];
+  return read_reg(n.address, i2c::Reg::status, buf, sizeof buf) == I2cStatus::ok &&
+         i2c::parse(buf, sizeof buf, s);
 }
 
 NodeBus::Read NodeBus::read_tile(NodeRecord& n, uint8_t* block, size_t len, TileHeader* h) {

@@ -25,7 +25,8 @@ void Scheduler::clear() {
   job_.core1 = Core1::idle;
   job_.core1_tile = 0;
   job_.core1_only = false;
-  job_.i2c_bytes0 = job_.longest_tile_us = 0;
+  job_.i2c_bytes0 = job_.handed_out_us = 0;
+  job_.core1_helps = false;
   job_.i2c_transactions0 = job_.retries0 = job_.integrity0 = 0;
 }
 
@@ -40,7 +41,8 @@ void Scheduler::start(uint16_t seq, const RenderRequest& req) {
   job_.req = req;
   job_.total = tile_count(req.geometry);
   job_.stride = tile_order_stride(job_.total);
-  job_.started_us = job_.last_progress_us = board_.clock.now_us();
+  job_.started_us = job_.last_progress_us = job_.handed_out_us = board_.clock.now_us();
+  rejoin_lost(job_.started_us, true);
   job_.i2c_bytes0 = bus_.bytes();
   job_.i2c_transactions0 = bus_.transactions();
   for (uint8_t i = 0; i < table_.count(); ++i) {
@@ -90,12 +92,14 @@ bool Scheduler::run() {
   if (host_.output_busy()) return false;
   host_.flush_note(job_.seq);
   if (host_.output_busy()) return true;
-  check_stuck(board_.clock.now_us());
+  if (phase_ == JobPhase::cancelling) drop_outstanding();
+  watch(board_.clock.now_us());
   bool worked = collect_one();
   if (!host_.output_busy()) worked = run_core1() || worked;
   worked = assign_one() || worked;
   worked = send_progress() || worked;
-  bool outstanding = job_.core1 != Core1::idle;
+  // A cancelled job does not wait for core 1: the next tile it starts abandons this one.
+  bool outstanding = job_.core1 != Core1::idle && phase_ != JobPhase::cancelling;
   for (uint8_t i = 0; i < table_.count(); ++i) outstanding = outstanding || table_[i].n_out > 0;
   if (all_given() && !outstanding && !host_.output_busy()) {
     finish();
@@ -127,8 +131,12 @@ bool Scheduler::assign_one() {
   for (uint8_t k = 0; k < count; ++k) {
     const uint8_t i = static_cast<uint8_t>((rr_ + k) % count);
     NodeRecord& n = table_[i];
-    if (n.phase != Phase::ready || n.n_out + n.dead >= i2c::kSlots) continue;
-    if (((job_.req.node_mask >> i) & 1u) == 0) continue;
+    if (n.phase != Phase::ready || ((job_.req.node_mask >> i) & 1u) == 0) continue;
+    if (n.n_out == 0 && n.dead >= i2c::kSlots && n.job_id != job_.id) {
+      hand_job(n);  // its slots hold an older job's tiles: the new job makes it drop them
+      continue;
+    }
+    if (n.n_out + n.dead >= i2c::kSlots) continue;
     uint32_t index;
     bool duplicate = false;
     if (!take_tile(&index)) {
@@ -139,16 +147,25 @@ bool Scheduler::assign_one() {
     rr_ = static_cast<uint8_t>(i + 1);
     if (a != Assign::taken) {
       if (!duplicate) job_.requeue[job_.n_requeue++] = index;  // a copy stays out elsewhere
-      if (a == Assign::gone) lose(n, "does not answer");
+      if (a == Assign::gone) lose(n, log_text::Loss::no_answer);
       return true;
     }
     const uint64_t now = board_.clock.now_us();
     n.assigned_at[n.n_out] = now;
+    if (n.n_out == 0) n.beat_at_us = now;
     n.outstanding[n.n_out++] = index;
-    n.last_progress_us = now;
+    job_.handed_out_us = now;
     return true;
   }
   return false;
+}
+
+// The job alone, to a node with no slot free for a tile: a node drops tiles of another job when a
+// JOB block comes (it frees their slots without a block; NodeRecord::heard sees the slots free).
+void Scheduler::hand_job(NodeRecord& n) {
+  if (bus_.write_job(n.address, job_.id, job_.req.geometry) != I2cStatus::ok) return;
+  i2c::StatusBlock s;
+  if (bus_.read_status(n, &s) == Read::ok) n.job_id = s.job_id;
 }
 
 Scheduler::Assign Scheduler::assign_to(NodeRecord& n, uint32_t index) {

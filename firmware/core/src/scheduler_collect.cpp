@@ -51,13 +51,13 @@ bool Scheduler::collect_from(uint8_t i) {
   if (n.lost() || !n.holds_tiles()) return false;  // lost while others were read
   i2c::StatusBlock s;
   Read r = bus_.read_poll(n, &s);
-  if (r == Read::absent) lose(n, "does not answer");
+  if (r == Read::absent) lose(n, log_text::Loss::no_answer);
   if (r != Read::ok) return false;
   if (n.phase == Phase::stray && s.free == i2c::kSlots) n.phase = Phase::ready;
   if (s.ready == 0 || s.ready_len < kTileHeaderSize || s.ready_len > sizeof block_) return false;
   TileHeader h;
   r = bus_.read_tile(n, block_, s.ready_len, &h);
-  if (r == Read::absent) lose(n, "does not answer");
+  if (r == Read::absent) lose(n, log_text::Loss::no_answer);
   if (r != Read::ok) return false;  // the bus is noisy; the block is still there next time
   int slot = -1;
   for (uint8_t q = 0; q < n.n_out; ++q)
@@ -67,10 +67,7 @@ bool Scheduler::collect_from(uint8_t i) {
   // Acknowledged in any case: the slot is freed, whether the tile is used or was stray.
   bus_.write_ack(n.address, h.tile_index);
   if (!ours) return false;
-  const uint64_t now = board_.clock.now_us();
-  const uint64_t took = now - n.assigned_at[slot];
-  if (took > job_.longest_tile_us) job_.longest_tile_us = took;
-  n.last_progress_us = now;
+  job_.handed_out_us = board_.clock.now_us();
   ++n.tiles_done;
   deliver(i, h, s.ready_len);
   rr_ = static_cast<uint8_t>(i + 1);
@@ -88,7 +85,8 @@ void Scheduler::deliver(uint8_t node, const TileHeader& h, size_t len) {
 
 bool Scheduler::run_core1() {
   if (job_.core1 != Core1::idle) return finish_core1();
-  const bool use = (job_.req.flags & RenderRequest::kRenderUseController) != 0 || job_.core1_only;
+  const bool use = (job_.req.flags & RenderRequest::kRenderUseController) != 0 || job_.core1_only ||
+                   job_.core1_helps;
   if (!use || !core1_may_start()) return false;
   uint32_t index;
   if (!take_tile(&index)) return false;
@@ -101,7 +99,7 @@ bool Scheduler::run_core1() {
 // Core 1 alone is half a secondary: near the end it leaves the last tiles to the nodes, or it
 // would finish last.
 bool Scheduler::core1_may_start() const {
-  if (job_.core1_only) return true;
+  if (job_.core1_only || job_.core1_helps) return true;
   const uint32_t active = table_.usable(job_.req.node_mask);
   return job_.total - job_.next + job_.n_requeue > 2 * active;
 }

@@ -40,6 +40,10 @@ uint64_t Secondary::poll() {
   }
   if (!enrolled()) return enrol(now);
 
+  if (computing_ >= 0 && board_.compute.done() && !current(slots_[computing_])) {
+    slots_[computing_].state = SlotState::free;  // abandoned for a newer job: no block
+    computing_ = -1;
+  }
   if (computing_ >= 0 && board_.compute.done()) {
     Slot& s = slots_[computing_];
     TileHeader h;
@@ -181,6 +185,7 @@ void Secondary::prepare_read() {
       int r = oldest(SlotState::ready);
       s.ready_len = r >= 0 ? slots_[r].len : 0;
       s.last_tile = last_tile_;
+      s.beat = static_cast<uint16_t>(board_.compute.heartbeat());
       tx_len_ = static_cast<uint16_t>(static_cast<i2c::Reg>(reg_) == i2c::Reg::poll
                                           ? i2c::build_poll(s, tx_small_, sizeof tx_small_)
                                           : i2c::build(s, tx_small_, sizeof tx_small_));
@@ -256,7 +261,16 @@ bool Secondary::take_job() {
   job_loaded_ = true;
   std::atomic_signal_fence(std::memory_order_seq_cst);
   ++job_writes_;
+  // A tile of an older job still computing is nobody's now (the job was cancelled or ended):
+  // its cores stop, and the main loop frees its slot without a block.
+  const int c = computing_;
+  if (c >= 0 && slots_[c].tile.job_id != j.job_id) board_.compute.abandon();
   return true;
+}
+
+bool Secondary::current(const Slot& s) const {
+  i2c::JobBlock job;
+  return copy_job(&job) && s.tile.job_id == job.job_id;
 }
 
 bool Secondary::copy_job(i2c::JobBlock* out) const {

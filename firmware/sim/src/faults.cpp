@@ -37,6 +37,7 @@ struct NodeFaultName {
 constexpr NodeFaultName kNodeFaults[] = {{"node-dies", NodeFault::Kind::dies},
                                          {"node-late", NodeFault::Kind::late},
                                          {"node-stuck", NodeFault::Kind::stuck},
+                                         {"node-hangs", NodeFault::Kind::hangs},
                                          {"node-reboot", NodeFault::Kind::reboot}};
 constexpr const char* kLinkAndBusFaults[] = {
     "i2c-corrupt", "i2c-nack", "collide", "link-garbage", "link-drop", "controller-reboot", "seed"};

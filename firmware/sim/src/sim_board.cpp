@@ -162,6 +162,7 @@ size_t Board::write(const uint8_t* data, size_t len) {
 // ------------------------------------------------------------------------------- compute
 
 void Board::start(const TileTask& task, uint16_t* counts) {
+  beats_ = heartbeat();
   const Model& m = cluster_.model();
   const Precision width = task.geometry.precision;
   const int p = width == Precision::p32 ? 0 : width == Precision::p64 ? 1 : 2;
@@ -173,26 +174,60 @@ void Board::start(const TileTask& task, uint16_t* counts) {
   TileWork row_work[kMaxTileSide];
   cluster_.tiles().get(task, counts, row_sums, row_work);
   uint8_t parts = cores();
+  parts_ = parts;
+  pieces_per_row_ = (task.rect.w + compute_piece_pixels(task) - 1) / compute_piece_pixels(task);
   for (uint8_t part = 0; part < parts; ++part) {
     uint32_t it = 0;
     uint64_t c = 0;
+    rows_[part] = 0;
     for (uint32_t r = part; r < task.rect.h; r += parts) {
       it += row_sums[r];
       c += row_work[r].plain * m.cycles_per_iter[p] +
-           row_work[r].checked * m.cycles_per_checked_iter[p];
+           row_work[r].checked * m.cycles_per_checked_iter[p] +
+           static_cast<uint64_t>(task.rect.w) * m.cycles_per_pixel;
+      row_end_ns_[part][rows_[part]++] = c * 1000000000ull / m.cpu_hz;
     }
-    uint32_t rows = (task.rect.h + parts - 1u - part) / parts;
-    c += static_cast<uint64_t>(rows) * task.rect.w * m.cycles_per_pixel;
     cycles = std::max(cycles, c);
     all += c;
     iterations_ += it;
   }
   uint64_t ns = cycles * 1000000000ull / m.cpu_hz;
   computing_ = true;
+  started_ns_ = cluster_.now_ns();
   compute_done_ns_ = cluster_.now_ns() + ns;
   cluster_.stats().compute_ns += ns;
   cluster_.stats().compute_cycles += all;
   cluster_.note_tile_cycles(task, all);
+  cluster_.touch();
+}
+
+uint32_t Board::heartbeat() {
+  if (stuck_) return stuck_beat_;
+  uint32_t beats = beats_;
+  if (parts_ == 0 || started_ns_ > cluster_.now_ns()) return beats;
+  const uint64_t t = cluster_.now_ns() - started_ns_;
+  for (uint8_t part = 0; part < parts_; ++part) {
+    uint64_t row_start = 0;
+    for (uint8_t r = 0; r < rows_[part]; ++r) {
+      const uint64_t end = row_end_ns_[part][r];
+      if (t >= end) {
+        beats += pieces_per_row_;
+      } else {
+        if (end > row_start)
+          beats += static_cast<uint32_t>((t - row_start) * pieces_per_row_ / (end - row_start));
+        break;
+      }
+      row_start = end;
+    }
+  }
+  return beats;
+}
+
+void Board::abandon() {
+  if (!computing_ || stuck_) return;
+  beats_ = heartbeat();
+  parts_ = 0;
+  compute_done_ns_ = cluster_.now_ns();
   cluster_.touch();
 }
 
@@ -219,6 +254,7 @@ void Board::power_off() {
 void Board::power_on() {
   powered_ = true;
   stuck_ = false;
+  hung_ = false;
   computing_ = false;
   node_->start();
   cluster_.touch();

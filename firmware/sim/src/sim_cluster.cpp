@@ -131,6 +131,7 @@ void Cluster::fire_faults() {
       case NodeFault::Kind::dies: b->power_off(); break;
       case NodeFault::Kind::late: b->power_on(); break;
       case NodeFault::Kind::stuck: b->set_stuck(); break;
+      case NodeFault::Kind::hangs: b->set_hung(); break;
       case NodeFault::Kind::reboot:
         b->power_off();
         b->power_on();
@@ -208,7 +209,8 @@ uint64_t Cluster::next_event() const {
   uint64_t t = UINT64_MAX;
   if (!usb_out_.empty()) t = usb_out_.front().at_ns;
   for (const auto& b : boards_)
-    if (b->computing() && b->powered() && !b->stuck()) t = std::min(t, b->compute_done_ns());
+    if (b->computing() && b->powered() && !b->stuck() && !b->hung())
+      t = std::min(t, b->compute_done_ns());
   return t;
 }
 
@@ -221,7 +223,7 @@ void Cluster::run() {
     uint64_t deadline = kNoDeadline;
     fire_faults();
     for (auto& b : boards_) {
-      if (!b->powered()) continue;
+      if (!b->powered() || b->hung()) continue;
       if (b->reboot_requested()) {
         b->clear_reboot();
         if (b.get() == boards_[0].get()) {

@@ -78,6 +78,8 @@ class Board final : public hal::I2cInitiator,
   bool done() override;
   uint32_t iterations() override { return iterations_; }
   uint8_t cores() const override { return controller_ ? 1 : 2; }
+  uint32_t heartbeat() override;
+  void abandon() override;
   // System
   uint64_t unique_id() override { return uid_; }
   void reboot(hal::RebootKind kind) override;
@@ -97,8 +99,14 @@ class Board final : public hal::I2cInitiator,
   bool powered() const { return powered_; }
   void power_off();
   void power_on();
-  void set_stuck() { stuck_ = true; }
+  void set_stuck() {
+    stuck_beat_ = heartbeat();
+    stuck_ = true;
+  }
   bool stuck() const { return stuck_; }
+  // Its main loop stops (the I2C interrupt still answers): the cluster no longer polls it.
+  void set_hung() { hung_ = true; }
+  bool hung() const { return hung_; }
   void clear_reboot() { reboot_requested_ = false; }
   void force_first_random_zero() { first_random_zero_ = true; }
 
@@ -118,6 +126,16 @@ class Board final : public hal::I2cInitiator,
   bool reboot_requested_ = false;
   bool powered_ = true;
   bool stuck_ = false;
+  bool hung_ = false;
+  uint32_t stuck_beat_ = 0;
+  // The heartbeat: a beat after each piece of work (compute_piece_pixels), as on a board. Each
+  // core's rows end at row_end_ns_ (from the start); a row's pieces are spread evenly over it.
+  uint32_t beats_ = 0;  // beats of the tiles before this one
+  uint64_t started_ns_ = 0;
+  uint32_t pieces_per_row_ = 1;
+  uint8_t parts_ = 0;
+  uint8_t rows_[2] = {0, 0};
+  uint64_t row_end_ns_[2][kMaxTileSide] = {};
 };
 
 class Cluster {

@@ -1,5 +1,5 @@
 // The controller's side of the host link: frames in (decoded as bytes arrive), frames out (one at
-// a time, kept until the link has taken all of it), and one pending LOG line. A request is read
+// a time, kept until the link has taken all of it), and a few pending LOG lines. A request is read
 // only when its answer can be written at once, so an answer never waits behind a full buffer.
 #pragma once
 #include <cstddef>
@@ -28,11 +28,13 @@ class HostSession {
   bool flush();
   bool send(MsgType type, uint16_t seq, const uint8_t* body, size_t len);
   bool send_error(uint16_t seq, ErrorCode code, const char* text);
-  // A LOG line to go out when the output is free; a newer one replaces one not yet sent
-  // (logs are best effort, answers are not).
+  // A LOG line to go out when the output is free. kNotes wait at most; beyond that the newest
+  // replaces the last, whose text then says how many were dropped (logs are best effort,
+  // answers are not).
   void note(LogLevel level, const char* text);
-  // Sends the pending LOG line under seq, if any and if the output is free.
+  // Sends the oldest pending LOG line under seq, if any and if the output is free.
   void flush_note(uint16_t seq);
+  static constexpr uint8_t kNotes = 4;
 
   // Scratch for an answer's body (one answer is built at a time).
   uint8_t* scratch() { return body_; }
@@ -52,9 +54,14 @@ class HostSession {
   size_t out_pos_ = 0;
   uint32_t frames_out_ = 0;
   uint8_t body_[kScratch];
-  bool log_pending_ = false;
-  LogLevel log_level_ = LogLevel::info;
-  char log_text_[kLogTextMax] = {};
+  struct Note {
+    LogLevel level = LogLevel::info;
+    char text[kLogTextMax] = {};
+  };
+  Note notes_[kNotes];
+  uint8_t notes_head_ = 0;
+  uint8_t notes_count_ = 0;
+  uint32_t notes_dropped_ = 0;
 };
 
 }  // namespace picocray

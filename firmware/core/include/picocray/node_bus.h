@@ -28,6 +28,8 @@ class NodeBus {
 
   Read read_status(NodeRecord& n, i2c::StatusBlock* s);
   Read read_poll(NodeRecord& n, i2c::StatusBlock* s);
+  // One STATUS read, no retries and no counters of the node's: is a lost node back?
+  bool probe_status(const NodeRecord& n, i2c::StatusBlock* s);
   // The oldest finished tile block, len bytes (the POLL block's ready_len), into block.
   Read read_tile(NodeRecord& n, uint8_t* block, size_t len, TileHeader* h);
   hal::I2cStatus write_job(uint8_t address, uint16_t job_id, const JobGeometry& g);

@@ -31,14 +31,27 @@ struct NodeRecord {
   uint32_t outstanding[i2c::kSlots] = {};
   uint64_t assigned_at[i2c::kSlots] = {};
   uint8_t n_out = 0;
-  uint64_t last_progress_us = 0;  // last tile given or taken back
-  uint64_t last_probe_us = 0;     // last time it was asked whether it is still there
-  uint8_t dead = 0;               // slots busy with a tile another node delivered first
+  uint64_t last_poll_us = 0;   // last POLL or STATUS answer
+  uint64_t last_probe_us = 0;  // lost: last time it was asked whether it is back
+  uint16_t beat = 0;           // its heartbeat in that answer
+  uint64_t beat_at_us = 0;     // last time it was seen advancing (or had nothing to advance)
+  uint8_t dead = 0;            // slots busy with a tile nobody waits for (delivered, cancelled)
   uint64_t dead_since = 0;
 
   bool lost() const { return phase == Phase::lost; }
   // Holds something the controller must read: a tile it was given, a stray, or a dead copy.
   bool holds_tiles() const { return n_out > 0 || dead > 0 || phase == Phase::stray; }
+  // A POLL or STATUS answer at now. A moved heartbeat, a finished tile waiting to be read, or no
+  // tile in hand all count as advancing. Slots it says are free that held dead copies are free:
+  // a node drops tiles of a job it no longer holds without a block.
+  void heard(const i2c::StatusBlock& s, uint64_t now) {
+    last_poll_us = now;
+    if (s.beat != beat || s.ready > 0 || n_out == 0) beat_at_us = now;
+    beat = s.beat;
+    const uint8_t busy = s.free < i2c::kSlots ? static_cast<uint8_t>(i2c::kSlots - s.free) : 0;
+    if (dead > 0 && busy < n_out + dead)
+      dead = busy > n_out ? static_cast<uint8_t>(busy - n_out) : 0;
+  }
   NodeState reported_state() const {
     return lost() ? NodeState::lost : (n_out > 0 ? NodeState::busy : NodeState::idle);
   }

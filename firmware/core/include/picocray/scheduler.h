@@ -10,6 +10,7 @@
 #include "picocray/enrolment.h"
 #include "picocray/hal.h"
 #include "picocray/host_session.h"
+#include "picocray/log_text.h"
 #include "picocray/node_bus.h"
 #include "picocray/node_table.h"
 #include "picocray/protocol.h"
@@ -37,7 +38,10 @@ class Scheduler final : public NodeReclaimed {
   uint32_t jobs_done() const { return jobs_done_; }
 
   // A node failed: it is lost and the tiles it held go to others.
-  void lose(NodeRecord& n, const char* why);
+  void lose(NodeRecord& n, log_text::Loss why);
+  // Asks lost nodes (at most every kRejoinProbeUs each, or now when forced) whether they are
+  // back; one that answers advancing, or idle, takes tiles again.
+  void rejoin_lost(uint64_t now, bool force);
   void node_reclaimed(NodeRecord& n) override;
 
  private:
@@ -67,7 +71,8 @@ class Scheduler final : public NodeReclaimed {
     uint32_t i2c_transactions0 = 0;
     uint32_t retries0 = 0;
     uint32_t integrity0 = 0;
-    uint64_t longest_tile_us = 0;
+    uint64_t handed_out_us = 0;  // last tile given to a secondary, or delivered by one
+    bool core1_helps = false;    // no secondary took tiles for kStallUs: core 1 computes too
     // The tail: tiles waiting in a busy node's second slot, also given to an idle node.
     uint32_t dup[kMaxNodes * i2c::kSlots];
     uint32_t n_dup = 0;
@@ -82,6 +87,7 @@ class Scheduler final : public NodeReclaimed {
   bool assign_one();
   Assign assign_to(NodeRecord& n, uint32_t index);
   Try send_assignment(NodeRecord& n, uint32_t index);
+  void hand_job(NodeRecord& n);
   bool collect_one();
   uint8_t by_age(uint8_t* order) const;
   bool collect_from(uint8_t i);
@@ -89,8 +95,10 @@ class Scheduler final : public NodeReclaimed {
   bool run_core1();
   bool finish_core1();
   bool core1_may_start() const;
-  void check_stuck(uint64_t now);
-  void probe_silent(uint64_t now);
+  void watch(uint64_t now);
+  void watch_node(NodeRecord& n, uint64_t now);
+  void nobody_takes(uint64_t now);
+  void drop_outstanding();
   void retire(uint32_t index, int deliverer);
   void count_tile(uint8_t node);
   bool send_progress();

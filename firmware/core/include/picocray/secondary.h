@@ -39,6 +39,8 @@ class Secondary final : public hal::I2cTargetHandler {
   bool take_job();
   // The job the interrupt last took, copied whole; false when none is loaded.
   bool copy_job(i2c::JobBlock* out) const;
+  // The slot's tile belongs to the job loaded now.
+  bool current(const Slot& s) const;
   bool take_tile();
   bool take_ack();
   void prepare_read();

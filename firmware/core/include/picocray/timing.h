@@ -17,9 +17,15 @@ constexpr uint32_t kAddressSettleUs = 200;        // a claimed secondary moves t
 constexpr uint32_t kProgressIntervalUs = 100000;  // PROGRESS frames during a render
 constexpr uint32_t kRebootDrainUs = 20000;        // time for a last answer to leave before a reboot
 constexpr uint8_t kMaxGarbled = 8;  // attempts at a block whose check keeps failing (noisy bus)
-constexpr uint32_t kStuckMinUs = 1000000;  // a node silent on its last tiles at least this long
-constexpr uint32_t kProbeMinUs = 50000;    // a node holding tiles this long unheard is asked
-constexpr uint8_t kMaxRetries = 3;         // I2C attempts before a node counts as lost
+// Liveness. A node holding tiles is asked (POLL) at least every kWatchUs; one whose heartbeat
+// (StatusBlock::beat, moved after every piece of work: under a second on an RP2040 at any depth)
+// has not moved for kStallUs while it had no finished tile waiting is lost, whatever its tile
+// costs. A lost node is asked every kRejoinProbeUs during a job (and before a job or a NODES
+// answer); one that answers with its heartbeat moved, or idle, takes tiles again.
+constexpr uint32_t kWatchUs = 250000;
+constexpr uint32_t kStallUs = 3000000;
+constexpr uint32_t kRejoinProbeUs = 1000000;
+constexpr uint8_t kMaxRetries = 3;  // I2C attempts before a node counts as lost
 
 // The deadline of one transfer of `bytes` bytes (address and register bytes included) at hz:
 // pico-sdk's i2c_*_timeout_us apply theirs to the whole transfer, so a long tile block needs

@@ -106,6 +106,14 @@ class Compute {
   // Sum of the escape counts of the last finished tile.
   virtual uint32_t iterations() = 0;
   virtual uint8_t cores() const = 0;
+  // A count that moves after every piece of work (compute_piece_pixels: under a second on an
+  // RP2040 however deep the tile) while a tile is computed, and only then. The controller
+  // reads it in the POLL block to tell a slow tile from a stuck node. Safe to call from the I2C
+  // interrupt.
+  virtual uint32_t heartbeat() = 0;
+  // Gives up the tile in hand: its cores stop after the piece they are on, done() turns true
+  // soon, and the counts are not to be used. Safe to call from the I2C interrupt.
+  virtual void abandon() = 0;
 
  protected:
   ~Compute() = default;

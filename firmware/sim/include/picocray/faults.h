@@ -5,7 +5,10 @@
 //   i2c-nack=RATE      each transfer is not acknowledged with this probability
 //   node-dies=N@F      secondary N stops answering once a fraction F of the job's tiles is done
 //   node-late=N@F      secondary N powers up only then
-//   node-stuck=N@F     secondary N stays busy forever from then on
+//   node-stuck=N@F     secondary N's compute freezes mid-tile then (its heartbeat stops; the
+//                      node still answers on I2C and takes tiles it never finishes)
+//   node-hangs=N@F     secondary N's main loop stops then: its I2C interrupt still answers
+//                      (POLL, writes), but no tile starts or is delivered again
 //   node-reboot=N@F    secondary N resets then and comes back unaddressed
 //   collide=N          N secondaries claim the default address at the same moment at power-up
 //   link-garbage=BYTES that many random bytes on the USB link before every frame, both ways
@@ -21,7 +24,7 @@
 namespace picocray::sim {
 
 struct NodeFault {
-  enum class Kind { dies, late, stuck, reboot } kind = Kind::dies;
+  enum class Kind { dies, late, stuck, hangs, reboot } kind = Kind::dies;
   uint32_t node = 0;
   double at = 0;
 };
