@@ -18,6 +18,20 @@ std::string seconds(int ms) {
   return b;
 }
 
+bool is_final(const Frame& f) {
+  return f.type == static_cast<uint8_t>(MsgType::ok) ||
+         f.type == static_cast<uint8_t>(MsgType::error);
+}
+
+ErrorReply error_of(const Frame& f) {
+  ErrorReply e;
+  Reader r(f.body.data(), f.body.size());
+  if (!decode(r, &e)) throw CliError(kExitProtocol, "malformed ERROR frame from the device");
+  return e;
+}
+
+constexpr size_t kOpenRendersKept = 4;
+
 }  // namespace
 
 Client::Client(Link& link, int timeout_ms) : link_(link), timeout_ms_(timeout_ms) {
@@ -36,36 +50,66 @@ uint16_t Client::send(MsgType type, const std::vector<uint8_t>& body) {
   link_.write(out.data(), n);
   host_.bytes_out += n;
   ++host_.frames_out;
+  if (type == MsgType::render) {
+    open_renders_.push_back(seq_);
+    if (open_renders_.size() > kOpenRendersKept) open_renders_.erase(open_renders_.begin());
+  }
   return seq_;
 }
 
-bool Client::next_frame(Frame* f, int timeout_ms) {
-  return reader_.read(link_, f, timeout_ms, kSliceMs, [] { throw_if_interrupted(); });
+void Client::note(const Frame& f) {
+  if (is_final(f))
+    open_renders_.erase(std::remove(open_renders_.begin(), open_renders_.end(), f.seq),
+                        open_renders_.end());
 }
 
-void Client::cancel(uint16_t render_seq) {
-  // Best effort, bounded: ask the controller to stop and give it a moment to say it has.
-  try {
-    std::vector<uint8_t> body(2);
-    Writer w(body.data(), body.size());
-    w.u16(render_seq);
-    send(MsgType::cancel, body);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    Frame f;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - std::chrono::steady_clock::now())
-                      .count();
-      if (left <= 0 || !reader_.read(link_, &f, static_cast<int>(left), kSliceMs)) break;
-      if (f.seq == render_seq && (f.type == static_cast<uint8_t>(MsgType::ok) ||
-                                  f.type == static_cast<uint8_t>(MsgType::error))) {
-        spdlog::info("the controller stopped the render");
-        return;
-      }
-    }
-    spdlog::warn("the controller did not confirm the cancel within 2 s");
-  } catch (const std::exception& e) {
-    spdlog::debug("cancel: {}", e.what());
+bool Client::next_frame(Frame* f, int timeout_ms) {
+  if (!reader_.read(link_, f, timeout_ms, kSliceMs, [] { throw_if_interrupted(); })) return false;
+  note(*f);
+  return true;
+}
+
+Client::CancelWait Client::after_timeout(int timeout_ms) const {
+  const int quiet = static_cast<int>(kCancelQuietMs * link_.time_scale());
+  return CancelWait{std::min(timeout_ms, quiet), kCancelWaitTimeouts * timeout_ms, true};
+}
+
+// Whether f is the final answer of the render a CANCEL for `target` stops: that render's, or for
+// target 0 one of this session's renders still open, or any render's ERROR cancelled.
+bool Client::ends_render(const Frame& f, uint16_t target, uint16_t cancel_seq) const {
+  if (!is_final(f) || f.seq == cancel_seq) return false;
+  if (target != 0) return f.seq == target;
+  if (std::find(open_renders_.begin(), open_renders_.end(), f.seq) != open_renders_.end())
+    return true;
+  ErrorReply e;
+  Reader r(f.body.data(), f.body.size());
+  return f.type == static_cast<uint8_t>(MsgType::error) && decode(r, &e) &&
+         e.code == ErrorCode::cancelled;
+}
+
+bool Client::cancel_and_wait(uint16_t target, const CancelWait& w,
+                             const std::function<void(const Frame&)>& on_stream, Frame* answer) {
+  std::vector<uint8_t> body(2);
+  Writer wr(body.data(), body.size());
+  wr.u16(target);
+  const uint16_t cancel_seq = send(MsgType::cancel, body);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(w.total_ms);
+  auto check = [&w] {
+    if (w.interruptible) throw_if_interrupted();
+  };
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) return false;
+    const int wait = static_cast<int>(std::min<int64_t>(left, w.quiet_ms));
+    if (!reader_.read(link_, answer, wait, kSliceMs, check)) return false;
+    const bool ends = ends_render(*answer, target, cancel_seq);
+    note(*answer);
+    if (ends) return true;
+    if (answer->type == static_cast<uint8_t>(MsgType::log)) show_log(*answer);
+    // Tiles that were on their way are good tiles of the same request.
+    if (target != 0 && answer->seq == target && on_stream) on_stream(*answer);
   }
 }
 
@@ -79,6 +123,18 @@ std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& b
   for (int attempt = 0;; ++attempt) {
     try {
       return request_once(type, body, on_stream, timeout_ms);
+    } catch (const DeviceError& e) {
+      if (type != MsgType::render || e.code != ErrorCode::busy || open_renders_.empty()) throw;
+      const CancelWait w = after_timeout(timeout_ms > 0 ? timeout_ms : timeout_ms_);
+      if (attempt > 0)
+        throw DeviceError(e.code, std::string(e.what()) +
+                                      ": an earlier render of this session did not stop within " +
+                                      seconds(w.total_ms) + " s of a cancel");
+      // Most likely our own earlier render, whose end was not seen: stop whatever runs.
+      spdlog::warn("the controller is still running an earlier render; cancelling it");
+      Frame answer;
+      if (!cancel_and_wait(0, w, {}, &answer))
+        spdlog::info("the earlier render's end was not seen within {} s", seconds(w.total_ms));
     } catch (const CliError& e) {
       if (!repeatable || e.exit_code != kExitTimeout || attempt >= 2) throw;
       spdlog::warn("{}; asking again", e.what());
@@ -110,20 +166,52 @@ std::vector<uint8_t> Client::request_once(MsgType type, const std::vector<uint8_
       }
       if (f.type == static_cast<uint8_t>(MsgType::ok)) return f.body;
       if (f.type == static_cast<uint8_t>(MsgType::error)) {
-        ErrorReply e;
-        Reader r(f.body.data(), f.body.size());
-        if (!decode(r, &e)) throw CliError(kExitProtocol, "malformed ERROR frame from the device");
+        ErrorReply e = error_of(f);
         throw DeviceError(e.code, e.text);
       }
       if (on_stream) on_stream(f);
     }
   } catch (const CliError& e) {
-    if (type == MsgType::render && e.exit_code != kExitPort) {
-      spdlog::info("cancelling the render on the device");
-      cancel(seq);
-    }
+    if (type != MsgType::render || e.exit_code == kExitPort) throw;
+    if (e.exit_code == kExitTimeout) return render_timed_out(seq, timeout_ms, e, on_stream);
+    cancel_briefly(seq);  // interrupted, or the render's frames were bad
     throw;
   }
+}
+
+void Client::cancel_briefly(uint16_t render_seq) {
+  spdlog::info("cancelling the render on the device");
+  try {
+    Frame answer;
+    if (cancel_and_wait(render_seq, CancelWait{kCancelQuietMs, kCancelQuietMs, false}, {}, &answer))
+      spdlog::info("the controller stopped the render");
+    else
+      spdlog::warn("the controller did not confirm the cancel within {} s",
+                   seconds(kCancelQuietMs));
+  } catch (const std::exception& e) {
+    spdlog::debug("cancel: {}", e.what());  // the error that got us here is the one to report
+  }
+}
+
+// The render went silent for timeout_ms: cancel it and wait for its end, so that asking again
+// does not find it running. Its OK, if that is what comes, is the answer after all.
+std::vector<uint8_t> Client::render_timed_out(uint16_t seq, int timeout_ms, const CliError& e,
+                                              const std::function<void(const Frame&)>& on_stream) {
+  spdlog::info("{}: cancelling the render and waiting for its end", e.what());
+  const CancelWait w = after_timeout(timeout_ms);
+  Frame answer;
+  if (!cancel_and_wait(seq, w, on_stream, &answer)) {
+    spdlog::info("the cancelled render's end was not seen within {} s", seconds(w.total_ms));
+    throw e;
+  }
+  if (answer.type == static_cast<uint8_t>(MsgType::ok)) {
+    spdlog::info("the render's final answer came after all");
+    return answer.body;
+  }
+  ErrorReply err = error_of(answer);
+  if (err.code != ErrorCode::cancelled) throw DeviceError(err.code, err.text);
+  spdlog::info("the controller stopped the render");
+  throw e;
 }
 
 void Client::show_log(const Frame& f) {
@@ -135,6 +223,15 @@ void Client::show_log(const Frame& f) {
   if (!r.done()) {
     spdlog::debug("malformed LOG frame ({} bytes)", f.body.size());
     return;
+  }
+  // Unsolicited notes that repeat (`picocray sim` saying it is computing) are shown once.
+  if (f.seq == 0 && level < static_cast<uint8_t>(LogLevel::warn)) {
+    const bool again = last_unsolicited_log_ == text;
+    last_unsolicited_log_ = text;
+    if (again) {
+      spdlog::debug("controller: {}", text);
+      return;
+    }
   }
   if (level >= static_cast<uint8_t>(LogLevel::error))
     spdlog::error("controller: {}", text);

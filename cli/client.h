@@ -30,6 +30,11 @@ class Client {
  public:
   // Waits on the link in slices of at most this long, looking at the interrupt flag in between.
   static constexpr int kSliceMs = 200;
+  // After a CANCEL, a render still running speaks at least every 100 ms (PROGRESS): this much
+  // silence (device time; --timeout when shorter) means it has stopped, or its answer was lost.
+  static constexpr int kCancelQuietMs = 2000;
+  // ... and a render that keeps speaking is waited for at most this many timeouts in all.
+  static constexpr int kCancelWaitTimeouts = 3;
 
   // Sequence numbers start at a random point: frames a previous session left in flight (a
   // host that died mid-render) do not match this session's requests.
@@ -38,8 +43,13 @@ class Client {
   // CliError(kExitTimeout) when nothing answers within timeout_ms (the session's when 0).
   const HelloReply& hello(int timeout_ms = 0);
   // Sends a request and waits for its final answer; streamed frames of that request go to
-  // on_stream. The timeout counts from the last frame received. Returns the OK body. On SIGINT or
-  // SIGTERM a RENDER is cancelled on the device before CliError(kExitInterrupted) is thrown.
+  // on_stream. The timeout counts silence: from the last frame received (SilenceClock). Returns
+  // the OK body. On SIGINT or SIGTERM a RENDER is cancelled on the device (a wait of at most
+  // kCancelQuietMs for its end) before CliError(kExitInterrupted) is thrown. A RENDER that times
+  // out is cancelled and its end waited for (cancel_and_wait) before CliError(kExitTimeout) is
+  // thrown, so that asking again does not find it running; if its OK comes instead, that is the
+  // answer. A RENDER answered `busy` while an earlier render of this session may still run is
+  // asked once more after a CANCEL (target 0) and a wait for that render's end.
   std::vector<uint8_t> request(MsgType type, const std::vector<uint8_t>& body,
                                const std::function<void(const Frame&)>& on_stream = {},
                                int timeout_ms = 0);
@@ -66,12 +76,28 @@ class Client {
   std::vector<uint8_t> request_once(MsgType type, const std::vector<uint8_t>& body,
                                     const std::function<void(const Frame&)>& on_stream,
                                     int timeout_ms);
+  struct CancelWait {
+    int quiet_ms;  // silence that ends the wait
+    int total_ms;  // the whole wait at most
+    bool interruptible;
+  };
+  std::vector<uint8_t> render_timed_out(uint16_t seq, int timeout_ms, const CliError& e,
+                                        const std::function<void(const Frame&)>& on_stream);
+  bool cancel_and_wait(uint16_t target, const CancelWait& w,
+                       const std::function<void(const Frame&)>& on_stream, Frame* answer);
+  CancelWait after_timeout(int timeout_ms) const;
+  void cancel_briefly(uint16_t render_seq);
+  bool ends_render(const Frame& f, uint16_t target, uint16_t cancel_seq) const;
   void show_log(const Frame& f);
   bool next_frame(Frame* f, int timeout_ms);
-  void cancel(uint16_t render_seq);
+  void note(const Frame& f);
   Link& link_;
   int timeout_ms_;
   uint16_t seq_ = 0;
+  // RENDERs sent whose final answer has not been seen (the latest few): a render that timed out
+  // and whose cancel was not confirmed may still run.
+  std::vector<uint16_t> open_renders_;
+  std::string last_unsolicited_log_;
   FrameReader reader_;
   HelloReply hello_;
   mutable HostLinkStats host_;

@@ -26,18 +26,25 @@ bool FrameReader::next(Frame* f) {
   return false;
 }
 
+SilenceClock::SilenceClock(Link& link)
+    : link_(link), start_(std::chrono::steady_clock::now()), paused0_(link.paused_ns()) {}
+
+int64_t SilenceClock::elapsed_ms() const {
+  const auto wall = std::chrono::steady_clock::now() - start_;
+  const auto paused = std::chrono::nanoseconds(link_.paused_ns() - paused0_);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(wall - paused).count();
+}
+
 bool FrameReader::read(Link& link, Frame* f, int timeout_ms, int slice_ms,
                        const std::function<void()>& before_read) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const SilenceClock silence(link);
   uint8_t buf[4096];
   for (;;) {
     if (next(f)) return true;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
+    const int64_t left = timeout_ms - silence.elapsed_ms();
     if (left <= 0) return false;
     if (before_read) before_read();
-    size_t n = link.read(buf, sizeof buf, static_cast<int>(std::min<long long>(left, slice_ms)));
+    size_t n = link.read(buf, sizeof buf, static_cast<int>(std::min<int64_t>(left, slice_ms)));
     feed(buf, n);
   }
 }

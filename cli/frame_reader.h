@@ -1,6 +1,7 @@
 // Frames out of a byte stream: the one reader behind every link (the client's session) and the
 // `picocray sim` server's look at both directions of its traffic.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,19 @@ struct Frame {
   std::vector<uint8_t> body;
 };
 
+// Time without a word from the device, from the moment it is made: wall time less the time the
+// device's clock stood still meanwhile (Link::paused_ns, a simulator computing on the host).
+class SilenceClock {
+ public:
+  explicit SilenceClock(Link& link);
+  int64_t elapsed_ms() const;
+
+ private:
+  Link& link_;
+  std::chrono::steady_clock::time_point start_;
+  uint64_t paused0_;
+};
+
 class FrameReader {
  public:
   // Bytes as they arrived, split anywhere; the frames they complete come out of next().
@@ -24,8 +38,8 @@ class FrameReader {
   // The next whole, valid frame in the bytes fed so far; false when they hold none (yet).
   bool next(Frame* f);
   // Reads from the link, in waits of at most slice_ms, until a frame is whole (true) or timeout_ms
-  // has passed (false). before_read runs before every wait (the interrupt check). Whatever the
-  // link throws goes through.
+  // of silence (SilenceClock) have passed (false). before_read runs before every wait (the
+  // interrupt check). Whatever the link throws goes through.
   bool read(Link& link, Frame* f, int timeout_ms, int slice_ms,
             const std::function<void()>& before_read = {});
   // Forgets bytes not yet decoded, any frame in progress and the counters.

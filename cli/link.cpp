@@ -36,6 +36,7 @@ class SimLink final : public Link {
   }
   std::string name() const override { return "sim:" + std::to_string(sim_.config().nodes); }
   sim::Simulator* simulator() override { return &sim_; }
+  uint64_t paused_ns() override { return sim_.paused_ns(); }
 
  private:
   sim::Simulator sim_;

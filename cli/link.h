@@ -21,6 +21,10 @@ class Link {
   // Wall time per unit of device time, which the session's timeouts are stretched by: 1 but for
   // an emulated cluster (emu ports), which runs about 100 times slower than boards.
   virtual double time_scale() const { return 1.0; }
+  // Wall time (ns, since the link opened) during which the device's own clock stood still: a
+  // simulator in this process computing a tile on the host. The device was not silent then, only
+  // not yet simulated, so the session's silence clock leaves it out. 0 for anything else.
+  virtual uint64_t paused_ns() { return 0; }
   // The simulator behind the link, for modelled figures; null for real hardware.
   virtual sim::Simulator* simulator() { return nullptr; }
 };

@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
                               "PICOCRAY_PORT)")
                   ->type_name("PORT"),
               {"auto", "sim", "sim:1", "sim:4", "sim:8", "emu", "emu:3", "tcp://127.0.0.1:5555"});
-  app.add_option("--timeout", g.timeout_s, "Seconds to wait for the device to answer")
+  app.add_option("--timeout", g.timeout_s,
+                 "Seconds of silence from the device (no frame) before it counts as not answering")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "More detail on stderr (-vv for debug)");

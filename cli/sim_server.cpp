@@ -6,26 +6,28 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 
 #include "errors.h"
 #include "interrupt.h"
-#include "parse.h"
 #include "picocray/protocol.h"
 
 namespace picocray::cli {
 
 namespace {
 
-// Frames the server itself sends to the controller use seq 0, which clients never do.
+// Frames the server itself sends (CANCELs to the controller, notes to the client) use seq 0, which
+// clients never use for a request.
 constexpr uint16_t kServerSeq = 0;
+// While the cluster's clock stands still for a tile computed on the host, the client hears from
+// the server at least this often (wall time), so that its --timeout counts only silence.
+constexpr auto kKeepAlive = std::chrono::milliseconds(250);
+constexpr char kKeepAliveText[] =
+    "picocray sim: computing a tile on the host; the modelled clock waits";
 
 std::string errno_text() {
   return std::strerror(errno);
@@ -51,86 +53,6 @@ SimServer::~SimServer() {
   if (pty_master_ >= 0) ::close(pty_master_);
   if (pty_slave_ >= 0) ::close(pty_slave_);
   if (!pty_link_.empty()) ::unlink(pty_link_.c_str());
-}
-
-std::string SimServer::listen_tcp(const std::string& host_port) {
-  size_t colon = host_port.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= host_port.size())
-    throw CliError(kExitUsage, "--listen '" + host_port + "' must be HOST:PORT");
-  std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  port = std::to_string(parse_whole(port, "--listen '" + host_port + "': the port", 0, 65535));
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* res = nullptr;
-  int g = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
-  if (g != 0) throw CliError(kExitUsage, "--listen '" + host_port + "': " + gai_strerror(g));
-  std::string err = "no address";
-  for (addrinfo* a = res; a != nullptr && listen_fd_ < 0; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 4) == 0) {
-      listen_fd_ = fd;
-    } else {
-      err = errno_text();
-      ::close(fd);
-    }
-  }
-  freeaddrinfo(res);
-  if (listen_fd_ < 0) throw CliError(kExitPort, "cannot listen on " + host_port + ": " + err);
-  sockaddr_storage ss{};
-  socklen_t sl = sizeof ss;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &sl);
-  char hostbuf[NI_MAXHOST], portbuf[NI_MAXSERV];
-  getnameinfo(reinterpret_cast<sockaddr*>(&ss), sl, hostbuf, sizeof hostbuf, portbuf,
-              sizeof portbuf, NI_NUMERICHOST | NI_NUMERICSERV);
-  std::string h = hostbuf;
-  if (h.find(':') != std::string::npos) h = "[" + h + "]";
-  bool loopback = h == "127.0.0.1" || h == "[::1]";
-  if (!loopback)
-    spdlog::warn("listening on {}: anyone who can reach it can drive the simulated cluster", h);
-  return "tcp://" + h + ":" + portbuf;
-}
-
-std::string SimServer::open_pty(const std::string& link_path) {
-  struct stat st {};
-  if (::lstat(link_path.c_str(), &st) == 0) {
-    if (!S_ISLNK(st.st_mode))
-      throw CliError(kExitUsage,
-                     "--pty '" + link_path + "' exists and is not a symlink; not replacing it");
-    struct stat target {};
-    if (::stat(link_path.c_str(), &target) == 0)
-      throw CliError(kExitUsage, "--pty '" + link_path +
-                                     "' is a symlink to a file that exists; only a stale "
-                                     "(dangling) symlink is replaced");
-    ::unlink(link_path.c_str());  // a stale link from an earlier server
-  }
-  pty_master_ = posix_openpt(O_RDWR | O_NOCTTY);
-  if (pty_master_ < 0 || grantpt(pty_master_) != 0 || unlockpt(pty_master_) != 0)
-    throw CliError(kExitPort, "cannot create a pseudo-terminal: " + errno_text());
-  const char* slave = ptsname(pty_master_);
-  if (slave == nullptr)
-    throw CliError(kExitPort, "cannot name the pseudo-terminal: " + errno_text());
-  std::string slave_path = slave;
-  // Holding the slave open keeps the master readable between clients (no EIO when none is open).
-  pty_slave_ = ::open(slave_path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (pty_slave_ < 0) throw CliError(kExitPort, "cannot open " + slave_path + ": " + errno_text());
-  termios t{};
-  tcgetattr(pty_slave_, &t);
-  cfmakeraw(&t);  // no echo, no line editing: a byte stream like a USB CDC port
-  tcsetattr(pty_slave_, TCSANOW, &t);
-  fcntl(pty_master_, F_SETFL, fcntl(pty_master_, F_GETFL) | O_NONBLOCK);
-  fcntl(pty_master_, F_SETFD, FD_CLOEXEC);
-  if (::symlink(slave_path.c_str(), link_path.c_str()) != 0)
-    throw CliError(kExitPort, "cannot create the symlink " + link_path + ": " + errno_text());
-  pty_link_ = link_path;
-  client_fd_ = pty_master_;  // the pseudo-terminal is always there
-  return link_path;
 }
 
 bool SimServer::write_client(const uint8_t* data, size_t len) {
@@ -159,7 +81,10 @@ void SimServer::pump() {
   std::vector<uint8_t> buf(4096);
   while (!stop_) {
     size_t n = sim_.host_read(buf.data(), buf.size(), 100);
-    if (n == 0) continue;
+    if (n == 0) {
+      keep_alive();
+      continue;
+    }
     last_activity_ms_ = steady_ms();
     watch_out_.feed(buf.data(), n);
     Frame f;
@@ -171,10 +96,49 @@ void SimServer::pump() {
     }
     std::lock_guard<std::mutex> lk(mu_);
     if (client_fd_ < 0) continue;  // nobody listening: the bytes are gone, as on an unplugged cable
-    if (!write_client(buf.data(), n) && client_fd_ != pty_master_) {
-      ::shutdown(client_fd_, SHUT_RDWR);  // the main loop sees it close and cleans up
-    }
+    forward(buf.data(), n);
   }
+}
+
+void SimServer::forward(const uint8_t* data, size_t len) {
+  to_client_.insert(to_client_.end(), data, data + len);
+  // Up to the last delimiter; what follows it waits for the rest of its frame (unless it is more
+  // than a frame can be: noise, sent as it is).
+  size_t cut = to_client_.size();
+  while (cut > 0 && to_client_[cut - 1] != 0) --cut;
+  if (cut == 0 && to_client_.size() > kMaxFrameEncoded) cut = to_client_.size();
+  if (cut == 0) return;
+  at_delimiter_ = to_client_[cut - 1] == 0;
+  const bool ok = write_client(to_client_.data(), cut);
+  to_client_.erase(to_client_.begin(), to_client_.begin() + static_cast<long>(cut));
+  last_out_ = std::chrono::steady_clock::now();
+  paused_at_out_ = sim_.paused_ns();
+  if (!ok && client_fd_ != pty_master_)
+    ::shutdown(client_fd_, SHUT_RDWR);  // the main loop sees it close and cleans up
+}
+
+// The cluster's clock stands still while the host computes a tile, and the client would hear
+// nothing for that wall time: a LOG (seq 0, unsolicited, protocol section 3) between frames says
+// the server is at work. A cluster that is silent for any other reason gets no such help.
+void SimServer::keep_alive() {
+  std::lock_guard<std::mutex> lk(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (client_fd_ < 0 || !at_delimiter_ || now - last_out_ < kKeepAlive) return;
+  const uint64_t paused = sim_.paused_ns();
+  const auto paused_since = std::chrono::nanoseconds(paused - paused_at_out_);
+  if (paused_since < kKeepAlive / 2) return;
+  uint8_t body[96];
+  Writer w(body, sizeof body);
+  w.u8(static_cast<uint8_t>(LogLevel::info));
+  w.str(kKeepAliveText);
+  FrameHeader h;
+  h.type = static_cast<uint8_t>(MsgType::log);
+  h.seq = kServerSeq;
+  uint8_t out[160];
+  const size_t n = frame_encode(h, body, w.size(), out, sizeof out);
+  if (!write_client(out, n) && client_fd_ != pty_master_) ::shutdown(client_fd_, SHUT_RDWR);
+  last_out_ = now;
+  paused_at_out_ = paused;
 }
 
 void SimServer::cancel_open_render() {
@@ -195,6 +159,8 @@ void SimServer::drop_client(const char* why) {
     std::lock_guard<std::mutex> lk(mu_);
     ::close(client_fd_);
     client_fd_ = -1;
+    to_client_.clear();  // half a frame for a client that has gone
+    at_delimiter_ = true;
   }
   spdlog::info("client disconnected ({})", why);
   // Whatever the client left half-sent is closed off, and its render stopped.

@@ -35,7 +35,9 @@ class SimServer {
   const sim::Config& config() const { return sim_.config(); }
 
  private:
-  void pump();  // device -> current client
+  void pump();                                    // device -> current client
+  void forward(const uint8_t* data, size_t len);  // with mu_ held
+  void keep_alive();
   void accept_client();
   void from_client(int fd);  // client -> device
   void drop_client(const char* why);
@@ -73,6 +75,12 @@ class SimServer {
   std::vector<std::unique_ptr<Refused>> refused_;
   std::chrono::milliseconds idle_timeout_;
   std::atomic<int64_t> last_activity_ms_{0};  // steady clock, the client's or the device's bytes
+  // Device -> client, guarded by mu_: bytes go on up to the last frame delimiter, so that between
+  // frames the server can say it is computing while the cluster's clock stands still.
+  std::vector<uint8_t> to_client_;  // after the last delimiter sent
+  bool at_delimiter_ = true;        // the last byte the client got was a 0x00
+  std::chrono::steady_clock::time_point last_out_{};
+  uint64_t paused_at_out_ = 0;  // sim_.paused_ns() then
 };
 
 }  // namespace picocray::cli

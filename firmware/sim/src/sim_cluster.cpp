@@ -314,6 +314,10 @@ uint32_t Simulator::link_resets() {
   return link_resets_;
 }
 
+uint64_t Simulator::paused_ns() {
+  return cluster_->tiles().waited_ns();
+}
+
 Stats Simulator::stats() {
   std::lock_guard<std::mutex> lk(mu_);
   return snapshot_;

@@ -11,6 +11,12 @@ namespace {
 
 constexpr uint32_t kLookahead = 96;  // tiles queued ahead of the furthest one asked for
 
+uint64_t ns_since(std::chrono::steady_clock::time_point t) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t)
+          .count());
+}
+
 bool same_corner(const Coord& a, const Coord& b) {
   for (int i = 0; i < 4; ++i)
     if (a.w[i] != b.w[i]) return false;
@@ -147,7 +153,24 @@ void TileCache::predict(const TileTask& t) {
   cv_.notify_all();
 }
 
+uint64_t TileCache::waited_ns() {
+  std::lock_guard<std::mutex> lk(wait_mu_);
+  return waited_ns_ + (waiting_ ? ns_since(wait_since_) : 0);
+}
+
 void TileCache::get(const TileTask& t, uint16_t* counts, uint32_t* row_sums, TileWork* row_work) {
+  {
+    std::lock_guard<std::mutex> lk(wait_mu_);
+    waiting_ = true;
+    wait_since_ = std::chrono::steady_clock::now();
+  }
+  take(t, counts, row_sums, row_work);
+  std::lock_guard<std::mutex> lk(wait_mu_);
+  waiting_ = false;
+  waited_ns_ += ns_since(wait_since_);
+}
+
+void TileCache::take(const TileTask& t, uint16_t* counts, uint32_t* row_sums, TileWork* row_work) {
   std::unique_lock<std::mutex> lk(mu_);
   predict(t);
   EntryPtr e = find(t);

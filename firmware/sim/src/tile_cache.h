@@ -3,6 +3,7 @@
 // do not depend on which node computes it or when, so computing early changes nothing but wall
 // time; modelled time is untouched.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,6 +32,10 @@ class TileCache {
   // Whether two tasks belong to the same job (its geometry, every bit of the corners).
   static bool same_job(const JobGeometry& a, const JobGeometry& b);
 
+  // Wall time spent inside get() so far, the call in progress included: while a board waits for
+  // counts its cluster's clock stands still. Any thread may ask.
+  uint64_t waited_ns();
+
  private:
   struct Entry {
     TileTask task;
@@ -46,6 +51,7 @@ class TileCache {
   EntryPtr find(const TileTask& t);
   void predict(const TileTask& t);  // with mu_ held
   bool run_one(std::unique_lock<std::mutex>& lk);
+  void take(const TileTask& t, uint16_t* counts, uint32_t* row_sums, TileWork* row_work);  // get()
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -57,6 +63,11 @@ class TileCache {
   uint32_t asked_ = 0;            // tiles asked for in this job
   bool stop_ = false;
   std::vector<std::thread> threads_;
+  // The time in get(): apart from mu_, which a worker may hold while get() waits.
+  std::mutex wait_mu_;
+  uint64_t waited_ns_ = 0;
+  bool waiting_ = false;
+  std::chrono::steady_clock::time_point wait_since_{};
 };
 
 }  // namespace picocray::sim

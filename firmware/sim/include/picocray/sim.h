@@ -93,6 +93,10 @@ class Simulator {
   // How many times the controller's USB link has dropped (it rebooted); a host sees that as the
   // device going away.
   uint32_t link_resets();
+  // Wall time, since the start, during which the cluster's clock stood still while the host
+  // computed a tile's counts (the wait in progress included). The modelled controller was not
+  // silent then, only not simulated yet: a host's silence clock leaves this time out.
+  uint64_t paused_ns();
   const Config& config() const { return cfg_; }
 
  private:
