@@ -299,6 +299,35 @@ TEST_CASE("CANCEL with target 0 stops whatever render runs") {
   CHECK(r.error() == ErrorCode::cancelled);
 }
 
+TEST_CASE("after a CANCEL, core 1's abandoned tile does not stop the cluster answering") {
+  SimHost host(sim::Config{});
+  host.hello();
+  // Deep enough that core 1 is mid-tile when the cancel comes, a virtual second in.
+  RenderRequest job = make_job(320, 240, 20000, "-0.75", "-0.7", "0.05", "0.1");
+  std::vector<uint8_t> body(256);
+  Writer w(body.data(), body.size());
+  encode(w, job);
+  body.resize(w.size());
+  uint16_t render = 0, cancel_seq = 0;
+  std::vector<uint8_t> bytes = host.encode_request(MsgType::render, body, &render);
+  std::vector<uint8_t> c =
+      host.encode_request(MsgType::cancel, std::vector<uint8_t>{0, 0}, &cancel_seq);
+  bytes.insert(bytes.end(), c.begin(), c.end());
+  host.write(bytes);
+  CHECK(host.await(cancel_seq).ok());
+  CHECK(host.await(render).error() == ErrorCode::cancelled);
+  // The cancelled job's tile on core 1 ends, unasked, in virtual time; the simulator must still
+  // move on and take the host's next request (it once spun at that instant for ever).
+  Reply ping = host.request(MsgType::ping, std::vector<uint8_t>{1, 2, 3});
+  CHECK(ping.ok());
+  RenderRequest small = make_job(64, 48, 256, "-2", "1", "-1.5", "1.5");
+  std::vector<uint8_t> sb(256);
+  Writer sw(sb.data(), sb.size());
+  encode(sw, small);
+  sb.resize(sw.size());
+  CHECK(host.request(MsgType::render, sb).ok());
+}
+
 TEST_CASE("NODE_ECHO: bytes through a node's I2C echo register and back") {
   SimHost host(sim::Config{});
   host.hello();

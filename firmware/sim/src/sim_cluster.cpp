@@ -208,8 +208,11 @@ void Cluster::deliver_link(bool idle) {
 uint64_t Cluster::next_event() const {
   uint64_t t = UINT64_MAX;
   if (!usb_out_.empty()) t = usb_out_.front().at_ns;
+  // A tile finished in the past is no event to wait for: nobody may be asking (a cancelled job's
+  // tile on the controller's core 1 is abandoned by the next tile it starts).
   for (const auto& b : boards_)
-    if (b->computing() && b->powered() && !b->stuck() && !b->hung())
+    if (b->computing() && b->powered() && !b->stuck() && !b->hung() &&
+        b->compute_done_ns() > now_ns_)
       t = std::min(t, b->compute_done_ns());
   return t;
 }
