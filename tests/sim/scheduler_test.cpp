@@ -277,22 +277,29 @@ TEST_CASE("two renders under the same seq each get their own region, exactly") {
   CHECK_MESSAGE(ra.job_id != rb.job_id, "both renders carried job " << ra.job_id);
 }
 
-TEST_CASE("CANCEL with target 0 stops whatever render runs") {
-  SimHost host(sim::Config{});
-  host.hello();
-  RenderRequest job = make_job(320, 240, 2000, "-2", "1", "-1.5", "1.5");
+namespace {
+
+// A RENDER and a CANCEL (target 0) in one write, so the cancel reaches the controller while the
+// render runs whatever the host's timing (the simulator takes host bytes on its own clock).
+void render_and_cancel(SimHost& host, const RenderRequest& job, uint16_t* render,
+                       uint16_t* cancel) {
   std::vector<uint8_t> body(256);
   Writer w(body.data(), body.size());
   encode(w, job);
   body.resize(w.size());
-  // Both in one write, so the cancel reaches the controller while the render runs whatever the
-  // host's timing (the simulator takes host bytes on its own clock).
-  uint16_t render = 0, cancel_seq = 0;
-  std::vector<uint8_t> bytes = host.encode_request(MsgType::render, body, &render);
-  std::vector<uint8_t> c =
-      host.encode_request(MsgType::cancel, std::vector<uint8_t>{0, 0}, &cancel_seq);
+  std::vector<uint8_t> bytes = host.encode_request(MsgType::render, body, render);
+  std::vector<uint8_t> c = host.encode_request(MsgType::cancel, std::vector<uint8_t>{0, 0}, cancel);
   bytes.insert(bytes.end(), c.begin(), c.end());
   host.write(bytes);
+}
+
+}  // namespace
+
+TEST_CASE("CANCEL with target 0 stops whatever render runs") {
+  SimHost host(sim::Config{});
+  host.hello();
+  uint16_t render = 0, cancel_seq = 0;
+  render_and_cancel(host, make_job(320, 240, 2000, "-2", "1", "-1.5", "1.5"), &render, &cancel_seq);
   Reply cancel = host.await(cancel_seq);
   CHECK(cancel.ok());
   Reply r = host.await(render);
@@ -303,17 +310,9 @@ TEST_CASE("after a CANCEL, core 1's abandoned tile does not stop the cluster ans
   SimHost host(sim::Config{});
   host.hello();
   // Deep enough that core 1 is mid-tile when the cancel comes, a virtual second in.
-  RenderRequest job = make_job(320, 240, 20000, "-0.75", "-0.7", "0.05", "0.1");
-  std::vector<uint8_t> body(256);
-  Writer w(body.data(), body.size());
-  encode(w, job);
-  body.resize(w.size());
   uint16_t render = 0, cancel_seq = 0;
-  std::vector<uint8_t> bytes = host.encode_request(MsgType::render, body, &render);
-  std::vector<uint8_t> c =
-      host.encode_request(MsgType::cancel, std::vector<uint8_t>{0, 0}, &cancel_seq);
-  bytes.insert(bytes.end(), c.begin(), c.end());
-  host.write(bytes);
+  render_and_cancel(host, make_job(320, 240, 20000, "-0.75", "-0.7", "0.05", "0.1"), &render,
+                    &cancel_seq);
   CHECK(host.await(cancel_seq).ok());
   CHECK(host.await(render).error() == ErrorCode::cancelled);
   // The cancelled job's tile on core 1 ends, unasked, in virtual time; the simulator must still
