@@ -17,6 +17,7 @@ void HostSession::start() {
   rx_len_ = rx_pos_ = 0;
   decoder_.clear();
   frames_out_ = 0;
+  minor_ = kProtocolMinor;
   log_pending_ = false;
 }
 
@@ -67,6 +68,7 @@ bool HostSession::send_error(uint16_t seq, ErrorCode code, const char* text) {
 }
 
 void HostSession::note(LogLevel level, const char* text) {
+  if (minor_ < 1) return;  // LOG is defined since 1.1: a 1.0 host gets none
   log_level_ = level;
   copy_text(log_text_, sizeof log_text_, text);
   log_pending_ = true;
