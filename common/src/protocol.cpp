@@ -161,6 +161,15 @@ void encode(Writer& w, const RenderRequest& m) {
   w.u64(m.node_mask);
   w.u8(m.flags);
   encode_region(w, g.region);
+  // Since 1.2: the subset, only when there is one (the body stays the 1.1 one otherwise).
+  const TileSubset& s = m.subset;
+  if (s.count == 0) return;
+  const uint8_t n = s.count < kMaxTileRanges ? s.count : kMaxTileRanges;
+  w.u8(n);
+  for (uint8_t k = 0; k < n; ++k) {
+    w.u32(s.ranges[k].first);
+    w.u32(s.ranges[k].count);
+  }
 }
 
 bool decode(Reader& r, RenderRequest* m) {
@@ -174,7 +183,43 @@ bool decode(Reader& r, RenderRequest* m) {
   m->node_mask = r.u64();
   m->flags = r.u8();
   g.region = decode_region(r);
+  // A 1.0/1.1 body ends here; a 1.2 one appends the subset.
+  TileSubset& s = m->subset;
+  s.count = 0;
+  if (r.ok() && r.remaining() == 0) return true;
+  s.count = r.u8();
+  for (uint16_t k = 0; k < s.count; ++k) {
+    TileRange t;
+    t.first = r.u32();
+    t.count = r.u32();
+    if (k < kMaxTileRanges) s.ranges[k] = t;
+  }
   return r.done();
+}
+
+uint32_t subset_size(const RenderRequest& m) {
+  const TileSubset& s = m.subset;
+  if (s.count == 0) return tile_count(m.geometry);
+  uint32_t n = 0;
+  for (uint8_t k = 0; k < s.count && k < kMaxTileRanges; ++k) n += s.ranges[k].count;
+  return n;
+}
+
+uint32_t subset_tile(const RenderRequest& m, uint32_t position) {
+  const TileSubset& s = m.subset;
+  for (uint8_t k = 0; k < s.count && k < kMaxTileRanges; ++k) {
+    if (position < s.ranges[k].count) return s.ranges[k].first + position;
+    position -= s.ranges[k].count;
+  }
+  return position;  // no subset: the position is the index
+}
+
+bool subset_contains(const RenderRequest& m, uint32_t index) {
+  const TileSubset& s = m.subset;
+  if (s.count == 0) return index < tile_count(m.geometry);
+  for (uint8_t k = 0; k < s.count && k < kMaxTileRanges; ++k)
+    if (index >= s.ranges[k].first && index - s.ranges[k].first < s.ranges[k].count) return true;
+  return false;
 }
 
 void encode(Writer& w, const RenderSummary& m) {
@@ -190,6 +235,7 @@ void encode(Writer& w, const RenderSummary& m) {
     w.u8(m.per_node[i].node);
     w.u32(m.per_node[i].tiles);
   }
+  if (m.layout_minor < 1) return;  // a 1.0 summary ends after the entries
   w.u8(m.nodes_lost);
   w.u8(m.flags);
 }
@@ -211,7 +257,9 @@ bool decode(Reader& r, RenderSummary* m) {
   // A 1.0 controller ends the summary here.
   m->nodes_lost = 0;
   m->flags = 0;
+  m->layout_minor = 0;
   if (r.ok() && r.remaining() == 0) return true;
+  m->layout_minor = 1;
   m->nodes_lost = r.u8();
   m->flags = r.u8();
   return r.done();
@@ -251,13 +299,47 @@ bool decode(Reader& r, ErrorReply* m) {
   return r.done();
 }
 
+namespace {
+
+// The subset's ranges: at most kMaxTileRanges, none empty, in index order without overlap, inside
+// the grid (which validate(JobGeometry) has checked).
+bool validate_subset(const RenderRequest& m, const char** why) {
+  static_assert(kMaxTileRanges == 64, "the text below names the limit");
+  const TileSubset& s = m.subset;
+  if (s.count > kMaxTileRanges) {
+    *why = "at most 64 tile ranges";
+    return false;
+  }
+  const uint64_t total = tile_count(m.geometry);
+  uint64_t end = 0;  // one past the previous range
+  for (uint8_t k = 0; k < s.count; ++k) {
+    const TileRange& t = s.ranges[k];
+    if (t.count == 0) {
+      *why = "a tile range must not be empty";
+      return false;
+    }
+    if (k > 0 && t.first < end) {
+      *why = "tile ranges must be in order and must not overlap";
+      return false;
+    }
+    end = uint64_t{t.first} + t.count;
+    if (end > total) {
+      *why = "tile ranges must lie within the tile grid";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool validate(const RenderRequest& m, const char** why) {
   if (!validate(m.geometry, why)) return false;
   if (m.node_mask == 0 && (m.flags & RenderRequest::kRenderUseController) == 0) {
     *why = "no node may compute";
     return false;
   }
-  return true;
+  return validate_subset(m, why);
 }
 
 const char* error_name(ErrorCode c) {

@@ -240,7 +240,18 @@ TEST_CASE("protocol: RenderRequest round-trips in exactly 82 bytes") {
   CHECK(same(out.geometry.region.x1, m.geometry.region.x1));
   CHECK(same(out.geometry.region.y0, m.geometry.region.y0));
   CHECK(same(out.geometry.region.y1, m.geometry.region.y1));
-  check_exact_length(m);
+  CHECK(out.subset.count == 0);
+  // One byte short fails; one byte more is the 1.2 body with a range count of 0 (every tile); a
+  // byte past that is a range cut short.
+  Bytes shorter(b.begin(), b.end() - 1);
+  CHECK_FALSE(decode_body(shorter, &out));
+  Bytes zero_ranges = b;
+  zero_ranges.push_back(0);
+  CHECK(decode_body(zero_ranges, &out));
+  CHECK(out.subset.count == 0);
+  Bytes longer = zero_ranges;
+  longer.push_back(0);
+  CHECK_FALSE(decode_body(longer, &out));
 }
 
 TEST_CASE("protocol: RenderSummary round-trips with several per-node entries") {

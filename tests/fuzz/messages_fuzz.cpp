@@ -93,31 +93,39 @@ void nodes_answer(const uint8_t* p, size_t n) {
   FUZZ_CHECK(w.ok() && same_bytes(scratch, w.size(), p, n), "NODES answer changed on re-encoding");
 }
 
-// RENDER's summary: a 1.0 controller ends it after per_node, 1.1 appends nodes_lost and flags. The
-// long form has one spelling; the short one decodes with both zero and encodes to the long one.
+// RENDER's summary: a 1.0 controller ends it after per_node, 1.1 appends nodes_lost and flags.
+// Each layout has one spelling, and decoding says which one it read.
 void render_summary(const uint8_t* p, size_t n) {
-  RenderSummary m;
-  Reader r(p, n);
-  if (!decode(r, &m)) return;
-  FUZZ_CHECK(r.done(), "a summary with bytes left over decoded");
-  Writer w(scratch, sizeof scratch);
-  encode(w, m);
-  FUZZ_CHECK(w.ok(), "a decoded summary did not encode");
-  if (w.size() == n) {
-    FUZZ_CHECK(same_bytes(scratch, w.size(), p, n), "a summary encoded to other bytes");
-  } else {
-    FUZZ_CHECK(
-        w.size() == n + 2 && same_bytes(scratch, n, p, n) && scratch[n] == 0 && scratch[n + 1] == 0,
-        "a 1.0 summary did not encode as the 1.1 one with nodes_lost and flags zero");
-  }
+  canonical<RenderSummary>(p, n, true);
 }
 
+// RENDER: the 1.0/1.1 body, or 1.2's with a subset appended. A subset of no ranges is the one
+// message with two spellings: a count of 0 is never written, the field is left out instead.
 void render_request(const uint8_t* p, size_t n) {
-  canonical<RenderRequest>(p, n, true);
   RenderRequest m;
   Reader r(p, n);
+  if (!decode(r, &m)) return;
   const char* why = nullptr;
-  if (!decode(r, &m) || !validate(m, &why)) return;
+  if (m.subset.count > kMaxTileRanges) {
+    // Decoded whole, held only in part: the job must be refused.
+    FUZZ_CHECK(!validate(m, &why), "a job with more than 64 tile ranges was accepted");
+    return;
+  }
+  if (n == 83 && p[82] == 0) {
+    Writer w(scratch, sizeof scratch);
+    encode(w, m);
+    FUZZ_CHECK(w.ok() && same_bytes(scratch, w.size(), p, 82),
+               "a subset of no ranges did not encode as the 1.1 body");
+  } else {
+    canonical<RenderRequest>(p, n, true);
+  }
+  if (!validate(m, &why)) return;
+  // A valid subset names tiles of the grid, in index order.
+  const uint32_t size = subset_size(m);
+  FUZZ_CHECK(size >= 1 && size <= tile_count(m.geometry), "a valid subset has a bad size");
+  FUZZ_CHECK(subset_tile(m, size - 1) < tile_count(m.geometry) &&
+                 (size == 1 || subset_tile(m, 0) < subset_tile(m, size - 1)),
+             "a valid subset names tiles outside the grid or out of order");
   // A valid job's grid covers the image exactly: its first and last tiles lie inside it.
   uint32_t count = tile_count(m.geometry);
   FUZZ_CHECK(count >= 1, "a valid job has no tiles");

@@ -152,6 +152,11 @@ void message_seeds() {
   put("messages", "nodes", sel(kNodesAnswer) + Bytes{2} + body(e) + body(NodeEntry{}));
   put("messages", "render", sel(kRenderRequest) + body(job(640, 480, 32, 256)));
   put("messages", "render-edge", sel(kRenderRequest) + body(job(16384, 3, 64, 1)));
+  RenderRequest part = job(640, 480, 32, 256);
+  part.subset.count = 2;
+  part.subset.ranges[0] = TileRange{3, 5};
+  part.subset.ranges[1] = TileRange{40, 1};
+  put("messages", "render-subset", sel(kRenderRequest) + body(part));  // protocol 1.2
   RenderSummary s;
   s.tiles = 300;
   s.node_count = 2;
@@ -248,6 +253,16 @@ void controller_seeds() {
   put("controller", "render-slow-compute",
       Bytes{0x70} + small + op(MsgType::render, 7, body(job(8, 8, 8, 8))));
   put("controller", "render-chunked", Bytes{0xC0} + small + hello);
+  RenderRequest part = job(64, 48, 16, 32);
+  part.subset.count = 2;
+  part.subset.ranges[0] = TileRange{1, 3};
+  part.subset.ranges[1] = TileRange{9, 2};
+  HelloRequest old;
+  old.minor = 0;
+  put("controller", "render-subset",
+      Bytes{0x40} + hello + op(MsgType::render, 5, body(part)) + info);
+  put("controller", "render-1.0-host",
+      Bytes{0x40} + op(MsgType::hello, 1, body(old)) + small + info);
   ResetRequest r;
   r.kind = ResetKind::enumerate;
   put("controller", "reset-enumerate", Bytes{0x40} + op(MsgType::reset, 8, body(r)) + info);

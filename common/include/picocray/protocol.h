@@ -10,7 +10,7 @@
 namespace picocray {
 
 constexpr uint8_t kProtocolMajor = 1;
-constexpr uint8_t kProtocolMinor = 1;
+constexpr uint8_t kProtocolMinor = 2;
 constexpr uint8_t kFirmwareMajor = 0;
 constexpr uint8_t kFirmwareMinor = 4;
 constexpr uint8_t kFirmwarePatch = 0;
@@ -102,13 +102,41 @@ struct NodeEntry {
   uint32_t last_seen_ms = 0;  // ms since the controller last heard from it
 };
 
+// A run of the job's tile grid: tiles first .. first + count - 1 (since protocol 1.2).
+struct TileRange {
+  uint32_t first = 0;
+  uint32_t count = 0;
+};
+
+// The most ranges one RENDER may name: the controller keeps them in its job, a fixed array.
+constexpr uint8_t kMaxTileRanges = 64;
+
+// The tiles a render asks for (since protocol 1.2): ranges in index order, apart from each other;
+// none means every tile of the grid.
+struct TileSubset {
+  // As on the wire. Above kMaxTileRanges only the first kMaxTileRanges ranges are held (and
+  // encoded), and validate() refuses the job.
+  uint8_t count = 0;
+  TileRange ranges[kMaxTileRanges];
+};
+
 // A render job as the host asks for it.
 struct RenderRequest {
   JobGeometry geometry;
   uint64_t node_mask = ~0ull;  // bit i: node index i may take tiles
   uint8_t flags = kRenderUseController;
   static constexpr uint8_t kRenderUseController = 1;  // the controller's core 1 computes too
+  // Encoded only when it names ranges: without them the body is the 1.0/1.1 one, which every
+  // controller takes.
+  TileSubset subset;
 };
+
+// The tiles a valid job asks for: those of its subset, or the whole grid's.
+uint32_t subset_size(const RenderRequest& m);
+// The job's tile at `position` (0 .. subset_size - 1) of its tiles in index order.
+uint32_t subset_tile(const RenderRequest& m, uint32_t position);
+// Whether a valid job asks for tile `index`.
+bool subset_contains(const RenderRequest& m, uint32_t index);
 
 struct NodeTiles {
   uint8_t node = 0;
@@ -128,6 +156,9 @@ struct RenderSummary {
   uint8_t nodes_lost = 0;  // secondaries dropped during the job (since protocol 1.1)
   uint8_t flags = 0;       // kFinishedOnController (since protocol 1.1)
   static constexpr uint8_t kFinishedOnController = 1;  // every secondary was lost
+  // The protocol minor whose layout encode() writes: below 1 the body ends after per_node. decode()
+  // sets the oldest minor with the layout it read (0 or 1).
+  uint8_t layout_minor = kProtocolMinor;
 };
 
 // LOG body: level u8, then a u8-length text.

@@ -113,6 +113,8 @@ void Controller::handle_hello(uint16_t seq, Reader& r) {
     host_.send_error(seq, ErrorCode::version_mismatch, "controller speaks protocol major 1");
     return;
   }
+  // Every answer from now on carries only the fields of the lower of the two minors.
+  host_.set_host_minor(q.minor);
   HelloReply m;
   m.unique_id = board_.system.unique_id();
   m.role = Role::controller;

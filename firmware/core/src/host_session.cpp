@@ -19,6 +19,7 @@ void HostSession::start() {
   rx_len_ = rx_pos_ = 0;
   decoder_.clear();
   frames_out_ = 0;
+  minor_ = kProtocolMinor;
   notes_head_ = notes_count_ = 0;
   notes_dropped_ = 0;
 }
@@ -70,6 +71,7 @@ bool HostSession::send_error(uint16_t seq, ErrorCode code, const char* text) {
 }
 
 void HostSession::note(LogLevel level, const char* text) {
+  if (minor_ < 1) return;  // LOG is defined since 1.1: a 1.0 host gets none
   if (notes_count_ == kNotes) {
     notes_dropped_ += notes_dropped_ == 0 ? 2 : 1;  // the line this one replaces, and this one
     Note& last = notes_[(notes_head_ + kNotes - 1) % kNotes];

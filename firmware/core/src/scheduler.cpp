@@ -39,8 +39,11 @@ void Scheduler::start(uint16_t seq, const RenderRequest& req) {
   next_job_id_ = static_cast<uint16_t>(next_job_id_ + 1 == 0 ? 1 : next_job_id_ + 1);
   job_.id = next_job_id_;
   job_.req = req;
-  job_.total = tile_count(req.geometry);
+  // The tiles asked for (a 1.2 subset, or the whole grid): positions 0 .. total - 1 of them.
+  job_.total = subset_size(req);
   job_.stride = tile_order_stride(job_.total);
+  // The summary in the layout of the minor agreed with the host when the job started.
+  job_.summary.layout_minor = host_.minor();
   job_.started_us = job_.last_progress_us = job_.handed_out_us = board_.clock.now_us();
   rejoin_lost(job_.started_us, true);
   job_.i2c_bytes0 = bus_.bytes();
@@ -81,10 +84,13 @@ bool Scheduler::take_tile(uint32_t* index) {
     return true;
   }
   if (job_.next >= job_.total) return false;
-  // A golden-ratio stride through the grid: cheap, bus-heavy tiles (outer bands) and costly,
-  // compute-heavy ones (the set's interior) are mixed all through the job, so the bus and the
-  // cores stay busy together instead of taking turns.
-  *index = static_cast<uint32_t>((static_cast<uint64_t>(job_.next++) * job_.stride) % job_.total);
+  // A golden-ratio stride through the tiles asked for: cheap, bus-heavy tiles (outer bands) and
+  // costly, compute-heavy ones (the set's interior) are mixed all through the job, so the bus and
+  // the cores stay busy together instead of taking turns. The position is mapped to a tile index
+  // through the job's subset.
+  const auto position =
+      static_cast<uint32_t>((static_cast<uint64_t>(job_.next++) * job_.stride) % job_.total);
+  *index = subset_tile(job_.req, position);
   return true;
 }
 

@@ -43,6 +43,13 @@ class HostSession {
   const FrameStats& stats() const { return decoder_.stats(); }
   uint32_t frames_out() const { return frames_out_; }
 
+  // The protocol minor answers are written in: the lower of the host's, as its HELLO named it,
+  // and ours. Ours until a HELLO names one (after start-up); a HELLO's holds until the next.
+  uint8_t minor() const { return minor_; }
+  void set_host_minor(uint8_t host_minor) {
+    minor_ = host_minor < kProtocolMinor ? host_minor : kProtocolMinor;
+  }
+
  private:
   hal::HostLink& link_;
   FrameDecoder decoder_;
@@ -53,6 +60,7 @@ class HostSession {
   size_t out_len_ = 0;
   size_t out_pos_ = 0;
   uint32_t frames_out_ = 0;
+  uint8_t minor_ = kProtocolMinor;
   uint8_t body_[kScratch];
   struct Note {
     LogLevel level = LogLevel::info;
