@@ -99,8 +99,8 @@ TEST_CASE("minor: a 1.1 host gets the 1.1 summary and the LOG") {
   CHECK(check_1_1_summary(r.end.body).nodes_lost == 1);
 }
 
-TEST_CASE("minor: a 1.2 host, a higher one, and one that never said, get 1.2") {
-  for (int minor : {2, 9, -1}) {
+TEST_CASE("minor: a 1.2 host, a higher one, and one that never said, get subsets (1.1 summary)") {
+  for (int minor : {2, 3, 9, -1}) {
     INFO("host minor " << minor);
     Rig rig(3, 20000);
     rig.start();
@@ -159,4 +159,41 @@ TEST_CASE("minor: a host that said 1.1 may still name a subset; a longer body is
   REQUIRE(end.is(MsgType::error));
   Reader r(end.body.data(), end.body.size());
   CHECK(r.u16() == static_cast<uint16_t>(ErrorCode::bad_request));
+}
+
+namespace {
+
+// CANCEL naming `target`; its OK's body.
+std::vector<uint8_t> cancel(Rig& rig, uint16_t target) {
+  const std::vector<uint8_t> body = {static_cast<uint8_t>(target & 0xFF),
+                                     static_cast<uint8_t>(target >> 8)};
+  HostFrame end = rig.await(rig.send(MsgType::cancel, body), 1000000);
+  REQUIRE(end.is(MsgType::ok));
+  return end.body;
+}
+
+}  // namespace
+
+TEST_CASE("minor: CANCEL's OK says whether its render runs (1.3); a 1.2 host gets it empty") {
+  for (uint8_t minor : {3, 2}) {
+    INFO("host minor " << int(minor));
+    Rig rig(2, 20000);
+    rig.start();
+    REQUIRE(rig.settle());
+    hello(rig, minor);
+    const std::vector<uint8_t> none = minor >= 3 ? std::vector<uint8_t>{0} : std::vector<uint8_t>{};
+    const std::vector<uint8_t> found =
+        minor >= 3 ? std::vector<uint8_t>{1} : std::vector<uint8_t>{};
+    CHECK(cancel(rig, 77) == none);  // nothing runs
+    CHECK(cancel(rig, 0) == none);
+    auto seq = rig.send(MsgType::render, encoded_body(small_render(128, 128, 64, 16)));
+    REQUIRE(rig.run_until([&] { return rig.board(1).tiles_started >= 1; }, 1000000));
+    CHECK(cancel(rig, static_cast<uint16_t>(seq + 1000)) == none);  // another seq: not running
+    CHECK(cancel(rig, seq) == found);
+    HostFrame end = rig.await(seq, 5000000);
+    REQUIRE(end.is(MsgType::error));
+    Reader r(end.body.data(), end.body.size());
+    CHECK(r.u16() == static_cast<uint16_t>(ErrorCode::cancelled));
+    CHECK(cancel(rig, seq) == none);  // it has ended
+  }
 }

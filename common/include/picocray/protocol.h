@@ -10,9 +10,9 @@
 namespace picocray {
 
 constexpr uint8_t kProtocolMajor = 1;
-constexpr uint8_t kProtocolMinor = 2;
+constexpr uint8_t kProtocolMinor = 3;
 constexpr uint8_t kFirmwareMajor = 0;
-constexpr uint8_t kFirmwareMinor = 4;
+constexpr uint8_t kFirmwareMinor = 5;
 constexpr uint8_t kFirmwarePatch = 0;
 constexpr uint8_t kMaxNodes = 64;
 

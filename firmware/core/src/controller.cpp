@@ -265,8 +265,9 @@ void Controller::handle_cancel(uint16_t seq, Reader& r) {
     host_.send_error(seq, ErrorCode::bad_request, "CANCEL body malformed");
     return;
   }
-  scheduler_.cancel(target);
-  host_.send(MsgType::ok, seq, nullptr, 0);
+  // Since 1.3 the OK says whether that render was running (its end then follows).
+  const uint8_t found = scheduler_.cancel(target) ? 1 : 0;
+  host_.send(MsgType::ok, seq, &found, host_.minor() >= 3 ? 1 : 0);
 }
 
 }  // namespace picocray

@@ -57,9 +57,10 @@ void Scheduler::start(uint16_t seq, const RenderRequest& req) {
   board_.system.show_state(hal::NodeLed::busy);
 }
 
-void Scheduler::cancel(uint16_t target) {
-  if (phase_ == JobPhase::running && (job_.seq == target || target == 0))
-    phase_ = JobPhase::cancelling;
+bool Scheduler::cancel(uint16_t target) {
+  if (!active() || (job_.seq != target && target != 0)) return false;
+  if (phase_ == JobPhase::running) phase_ = JobPhase::cancelling;
+  return true;
 }
 
 bool Scheduler::progress(uint32_t* done, uint32_t* total) const {

@@ -28,8 +28,9 @@ class Scheduler final : public NodeReclaimed {
   void start(uint16_t seq, const RenderRequest& req);
   bool active() const { return phase_ != JobPhase::idle; }
   uint16_t seq() const { return job_.seq; }
-  // CANCEL: target is a RENDER's seq, or 0 for whatever render runs.
-  void cancel(uint16_t target);
+  // CANCEL: target is a RENDER's seq, or 0 for whatever render runs. True when that render is
+  // running (it ends, ERROR cancelled, once its tiles out are back or dropped).
+  bool cancel(uint16_t target);
   // One pass over the running job; true when it did something and wants to run again at once.
   bool run();
   // When the job next needs a pass with nothing else happening (a PROGRESS frame is due).
