@@ -69,6 +69,33 @@ bool Client::next_frame(Frame* f, int timeout_ms) {
   return true;
 }
 
+// The next frame within the request's timeout of silence. A render speaks at least every 100 ms
+// while it runs; when it has been quiet for watch->quiet_ms the controller is asked for a PING,
+// and if that is answered before the render says anything, the render is not running: its request
+// or its final answer was lost (a timeout, heard). False: the probe went out, wait again.
+bool Client::next_render_frame(Frame* f, uint16_t seq, RenderWatch* watch) {
+  const int wait = watch->render ? std::min(watch->quiet_ms, watch->timeout_ms - watch->silent_ms)
+                                 : watch->timeout_ms;
+  if (!next_frame(f, wait)) {
+    watch->silent_ms += wait;
+    if (watch->silent_ms >= watch->timeout_ms)
+      throw CliError(kExitTimeout,
+                     link_.name() + ": no answer within " + seconds(watch->timeout_ms) + " s");
+    if (watch->probe == 0) watch->probe = send(MsgType::ping, {});
+    return false;
+  }
+  watch->silent_ms = 0;
+  if (f->seq == seq) watch->probe = 0;  // the render spoke: an answer to the probe says nothing
+  if (watch->probe != 0 && f->seq == watch->probe) {
+    timeout_heard_ = true;
+    throw CliError(kExitTimeout, link_.name() + ": the render said nothing for " +
+                                     seconds(watch->quiet_ms) +
+                                     " s while the controller answered (its request or its "
+                                     "final answer was lost)");
+  }
+  return true;
+}
+
 Client::CancelWait Client::after_timeout(int timeout_ms) const {
   const int quiet = static_cast<int>(kCancelQuietMs * link_.time_scale());
   return CancelWait{std::min(timeout_ms, quiet), kCancelWaitTimeouts * timeout_ms, true};
@@ -87,8 +114,9 @@ bool Client::ends_render(const Frame& f, uint16_t target, uint16_t cancel_seq) c
          e.code == ErrorCode::cancelled;
 }
 
-bool Client::cancel_and_wait(uint16_t target, const CancelWait& w,
-                             const std::function<void(const Frame&)>& on_stream, Frame* answer) {
+Client::CancelEnd Client::cancel_and_wait(uint16_t target, const CancelWait& w,
+                                          const std::function<void(const Frame&)>& on_stream,
+                                          Frame* answer) {
   std::vector<uint8_t> body(2);
   Writer wr(body.data(), body.size());
   wr.u16(target);
@@ -101,12 +129,16 @@ bool Client::cancel_and_wait(uint16_t target, const CancelWait& w,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                           deadline - std::chrono::steady_clock::now())
                           .count();
-    if (left <= 0) return false;
+    if (left <= 0) return CancelEnd::unseen;
     const int wait = static_cast<int>(std::min<int64_t>(left, w.quiet_ms));
-    if (!reader_.read(link_, answer, wait, kSliceMs, check)) return false;
+    if (!reader_.read(link_, answer, wait, kSliceMs, check)) return CancelEnd::unseen;
     const bool ends = ends_render(*answer, target, cancel_seq);
     note(*answer);
-    if (ends) return true;
+    if (ends) return CancelEnd::ended;
+    // Since 1.3 the CANCEL's OK says whether the render runs; its end comes after the OK.
+    if (answer->seq == cancel_seq && answer->type == static_cast<uint8_t>(MsgType::ok) &&
+        answer->body.size() == 1 && answer->body[0] == 0)
+      return CancelEnd::not_running;
     if (answer->type == static_cast<uint8_t>(MsgType::log)) show_log(*answer);
     // Tiles that were on their way are good tiles of the same request.
     if (target != 0 && answer->seq == target && on_stream) on_stream(*answer);
@@ -133,7 +165,7 @@ std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& b
       // Most likely our own earlier render, whose end was not seen: stop whatever runs.
       spdlog::warn("the controller is still running an earlier render; cancelling it");
       Frame answer;
-      if (!cancel_and_wait(0, w, {}, &answer))
+      if (cancel_and_wait(0, w, {}, &answer) == CancelEnd::unseen)
         spdlog::info("the earlier render's end was not seen within {} s", seconds(w.total_ms));
     } catch (const CliError& e) {
       if (!repeatable || e.exit_code != kExitTimeout || attempt >= 2) throw;
@@ -148,12 +180,13 @@ std::vector<uint8_t> Client::request_once(MsgType type, const std::vector<uint8_
   if (timeout_ms <= 0) timeout_ms = timeout_ms_;
   throw_if_interrupted();
   uint16_t seq = send(type, body);
+  timeout_heard_ = false;
   Frame f;
+  RenderWatch watch{type == MsgType::render, timeout_ms,
+                    std::min(timeout_ms, static_cast<int>(kRenderQuietMs * link_.time_scale()))};
   try {
     for (;;) {
-      if (!next_frame(&f, timeout_ms))
-        throw CliError(kExitTimeout,
-                       link_.name() + ": no answer within " + seconds(timeout_ms) + " s");
+      if (!next_render_frame(&f, seq, &watch)) continue;
       if (f.type == static_cast<uint8_t>(MsgType::log)) {
         show_log(f);
         if (f.seq == seq && on_stream) on_stream(f);
@@ -183,8 +216,12 @@ void Client::cancel_briefly(uint16_t render_seq) {
   spdlog::info("cancelling the render on the device");
   try {
     Frame answer;
-    if (cancel_and_wait(render_seq, CancelWait{kCancelQuietMs, kCancelQuietMs, false}, {}, &answer))
+    const CancelEnd end =
+        cancel_and_wait(render_seq, CancelWait{kCancelQuietMs, kCancelQuietMs, false}, {}, &answer);
+    if (end == CancelEnd::ended)
       spdlog::info("the controller stopped the render");
+    else if (end == CancelEnd::not_running)
+      spdlog::info("the render was not running on the controller");
     else
       spdlog::warn("the controller did not confirm the cancel within {} s",
                    seconds(kCancelQuietMs));
@@ -200,7 +237,16 @@ std::vector<uint8_t> Client::render_timed_out(uint16_t seq, int timeout_ms, cons
   spdlog::info("{}: cancelling the render and waiting for its end", e.what());
   const CancelWait w = after_timeout(timeout_ms);
   Frame answer;
-  if (!cancel_and_wait(seq, w, on_stream, &answer)) {
+  const uint32_t frames_before = reader_.stats().frames;
+  const CancelEnd end = cancel_and_wait(seq, w, on_stream, &answer);
+  timeout_heard_ = timeout_heard_ || reader_.stats().frames != frames_before;
+  if (end == CancelEnd::not_running) {
+    spdlog::info(
+        "the render was not running on the controller: its request or its answer was "
+        "lost on the link");
+    throw e;
+  }
+  if (end == CancelEnd::unseen) {
     spdlog::info("the cancelled render's end was not seen within {} s", seconds(w.total_ms));
     throw e;
   }
@@ -241,7 +287,7 @@ void Client::show_log(const Frame& f) {
     spdlog::info("controller: {}", text);
 }
 
-const HelloReply& Client::hello(int timeout_ms) {
+const HelloReply& Client::hello(int timeout_ms, int tries) {
   // A delimiter first: whatever half-frame the device holds is closed off.
   uint8_t zero = 0;
   link_.write(&zero, 1);
@@ -252,7 +298,16 @@ const HelloReply& Client::hello(int timeout_ms) {
   body.resize(w.size());
   std::vector<uint8_t> reply;
   try {
-    reply = request(MsgType::hello, body, {}, timeout_ms);
+    for (int attempt = 1;; ++attempt) {
+      try {
+        reply = request(MsgType::hello, body, {}, timeout_ms);
+        break;
+      } catch (const CliError& e) {
+        if (e.exit_code != kExitTimeout || attempt >= tries) throw;
+        spdlog::debug("{}: no handshake answer within {} s; asking again ({} of {})", link_.name(),
+                      seconds(timeout_ms > 0 ? timeout_ms : timeout_ms_), attempt + 1, tries);
+      }
+    }
   } catch (const DeviceError& e) {
     if (e.code == ErrorCode::busy)  // `picocray sim` with a client already connected
       throw CliError(kExitPort, link_.name() + ": " + e.what());
@@ -263,9 +318,11 @@ const HelloReply& Client::hello(int timeout_ms) {
     throw CliError(kExitProtocol, std::string("handshake refused: ") + e.what());
   } catch (const CliError& e) {
     if (e.exit_code == kExitTimeout)
-      throw CliError(kExitTimeout, link_.name() + ": no PicoCray handshake answer within " +
-                                       seconds(timeout_ms > 0 ? timeout_ms : timeout_ms_) +
-                                       " s (is this a PicoCray controller?)");
+      throw CliError(kExitTimeout,
+                     link_.name() + ": no PicoCray handshake answer within " +
+                         seconds(timeout_ms > 0 ? timeout_ms : timeout_ms_) + " s" +
+                         (tries > 1 ? ", " + std::to_string(tries) + " tries" : std::string()) +
+                         " (is this a PicoCray controller?)");
     throw;
   }
   Reader r(reply.data(), reply.size());

@@ -35,13 +35,20 @@ class Client {
   static constexpr int kCancelQuietMs = 2000;
   // ... and a render that keeps speaking is waited for at most this many timeouts in all.
   static constexpr int kCancelWaitTimeouts = 3;
+  // A render speaks at least every 100 ms while it runs (PROGRESS), and is refused at once: after
+  // this long without a word of it (device time; --timeout when shorter) the controller is asked
+  // for a PING, and if that comes first the render is not running (its request or its final
+  // answer was lost) and is asked again without waiting out --timeout.
+  static constexpr int kRenderQuietMs = 1000;
 
   // Sequence numbers start at a random point: frames a previous session left in flight (a
   // host that died mid-render) do not match this session's requests.
   Client(Link& link, int timeout_ms);
   // HELLO: checks the protocol major; throws CliError(kExitProtocol) on a mismatch and
-  // CliError(kExitTimeout) when nothing answers within timeout_ms (the session's when 0).
-  const HelloReply& hello(int timeout_ms = 0);
+  // CliError(kExitTimeout) when nothing answers within timeout_ms (the session's when 0) on any
+  // of `tries` tries (a lossy link loses a HELLO or its answer as it loses any frame; a probe of
+  // an unknown port asks once).
+  const HelloReply& hello(int timeout_ms = 0, int tries = 1);
   // Sends a request and waits for its final answer; streamed frames of that request go to
   // on_stream. The timeout counts silence: from the last frame received (SilenceClock). Returns
   // the OK body. On SIGINT or SIGTERM a RENDER is cancelled on the device (a wait of at most
@@ -66,6 +73,14 @@ class Client {
   bool simulated() const { return (hello_.capabilities & kCapSimulated) != 0; }
   Link& link() { return link_; }
   int timeout_ms() const { return timeout_ms_; }
+  // The protocol minor both sides speak: the lower of the controller's and this picocray's.
+  uint8_t minor() const {
+    return hello_.proto_minor < kProtocolMinor ? hello_.proto_minor : kProtocolMinor;
+  }
+  // After a render's timeout (CliError kExitTimeout from request): whether the device was heard
+  // from while its end was waited for (a frame arrived: the link lives, and a render that was not
+  // running had only lost its request or its answer).
+  bool timeout_heard() const { return timeout_heard_; }
   const FrameStats& stats() const { return reader_.stats(); }
   const HostLinkStats& host_stats() const {
     host_.bytes_in = reader_.bytes_in();
@@ -83,13 +98,26 @@ class Client {
   };
   std::vector<uint8_t> render_timed_out(uint16_t seq, int timeout_ms, const CliError& e,
                                         const std::function<void(const Frame&)>& on_stream);
-  bool cancel_and_wait(uint16_t target, const CancelWait& w,
-                       const std::function<void(const Frame&)>& on_stream, Frame* answer);
+  enum class CancelEnd {
+    ended,        // the render's final answer came (in *answer)
+    not_running,  // the CANCEL's OK said no such render runs (protocol 1.3)
+    unseen,       // neither came within the wait
+  };
+  CancelEnd cancel_and_wait(uint16_t target, const CancelWait& w,
+                            const std::function<void(const Frame&)>& on_stream, Frame* answer);
   CancelWait after_timeout(int timeout_ms) const;
   void cancel_briefly(uint16_t render_seq);
   bool ends_render(const Frame& f, uint16_t target, uint16_t cancel_seq) const;
   void show_log(const Frame& f);
   bool next_frame(Frame* f, int timeout_ms);
+  struct RenderWatch {
+    bool render;     // the request is a RENDER: probe it when it goes quiet
+    int timeout_ms;  // silence that is a timeout
+    int quiet_ms;    // silence after which a render is probed
+    int silent_ms = 0;
+    uint16_t probe = 0;  // the PING sent, 0 for none
+  };
+  bool next_render_frame(Frame* f, uint16_t seq, RenderWatch* watch);
   void note(const Frame& f);
   Link& link_;
   int timeout_ms_;
@@ -97,6 +125,7 @@ class Client {
   // RENDERs sent whose final answer has not been seen (the latest few): a render that timed out
   // and whose cancel was not confirmed may still run.
   std::vector<uint16_t> open_renders_;
+  bool timeout_heard_ = false;
   std::string last_unsolicited_log_;
   FrameReader reader_;
   HelloReply hello_;

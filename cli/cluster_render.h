@@ -21,11 +21,26 @@ struct RenderResult {
   // Tiles the controller's own summaries counted, over every try (summary.tiles is then set to the
   // tiles the host holds, so it cannot be the check of the device's count).
   uint32_t device_tiles = 0;
+  // Tries of the request (1 when nothing was lost), and the tiles the controller sent over all of
+  // them (counted by its summaries; a try whose answer was lost counts the tiles that arrived).
+  int rounds = 0;
+  uint32_t tiles_computed = 0;
 };
+
+// A render that lost frames is asked again at most this many times in all, and given up after
+// this many tries in a row that went silent and brought no new tile (a dead link fails as fast as
+// before; a lossy one that still answers goes on: its largest tiles are the likeliest to be lost).
+constexpr int kMaxRounds = 20;
+constexpr int kFruitless = 3;
 
 // Runs the job; on_progress gets (tiles done, tiles total). Throws CliError or DeviceError.
 RenderResult render_on_cluster(Client& client, const RenderRequest& job,
                                const std::function<void(uint32_t, uint32_t)>& on_progress = {});
+
+// The tiles of `wanted` not yet `seen`, as at most kMaxTileRanges ranges in index order. When the
+// runs of missing tiles are more, the narrowest gaps between them (tiles already here; the
+// earlier among equals) are asked for too: their copies are ignored when they come.
+TileSubset missing_tiles(const std::vector<bool>& wanted, const std::vector<bool>& seen);
 
 // The host reference: the same kernel over the same grid, on the host's cores.
 std::vector<uint16_t> reference_counts(const RenderRequest& job);

@@ -287,6 +287,8 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
       {"precision", std::stoi(precision_name(job.geometry.precision))},
       {"tile", {job.geometry.tile_w, job.geometry.tile_h}},
       {"tiles", res.summary.tiles},
+      {"rounds", res.rounds},
+      {"tiles_computed", res.tiles_computed},
       {"total_iterations", res.summary.iterations},
       {"nodes_used", res.summary.node_count},
       {"per_node", per_node},

@@ -15,8 +15,9 @@ Session connect_port(const Globals& g, const std::string& port) {
   const double scale = s.link->time_scale();
   const int timeout_ms = static_cast<int>(g.timeout_s * 1000 * scale);
   s.client = std::make_unique<Client>(*s.link, timeout_ms);
-  const HelloReply& h =
-      s.client->hello(std::min(timeout_ms, static_cast<int>(kHandshakeMs * scale)));
+  const HelloReply& h = s.client->hello(
+      std::min(timeout_ms, static_cast<int>(kHandshakeMs / kHandshakeTries * scale)),
+      kHandshakeTries);
   spdlog::debug("connected to {}: {} firmware {}.{}.{}, protocol {}.{}, {} nodes", s.link->name(),
                 h.board, h.fw_major, h.fw_minor, h.fw_patch, h.proto_major, h.proto_minor,
                 h.node_count);

@@ -17,9 +17,11 @@ struct Globals {
   std::string version;    // `picocray --version`'s line
 };
 
-// The handshake waits at most this long (or --timeout when shorter): a port with no PicoCray
-// behind it fails fast.
+// The handshake waits at most this long in all (or --timeout per try when shorter): a port with no
+// PicoCray behind it fails fast. It is asked up to kHandshakeTries times, since a lossy link loses
+// a HELLO or its answer as it loses any other frame (a controller answers within a millisecond).
 constexpr int kHandshakeMs = 3000;
+constexpr int kHandshakeTries = 3;
 
 struct Session {
   std::unique_ptr<Link> link;

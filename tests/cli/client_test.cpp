@@ -7,8 +7,10 @@
 #include <doctest/doctest.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "cluster_render.h"
 #include "link.h"
@@ -41,7 +43,13 @@ class DeafLink final : public Link {
     mode_ = mode;
     for_good_ = for_good;
   }
+  // The host's next write never reaches the device (a request lost on the way).
+  void lose_next_write() { drop_write_ = true; }
   void write(const uint8_t* data, size_t len) override {
+    if (drop_write_) {
+      drop_write_ = false;
+      return;
+    }
     inner_->write(data, len);
     if (armed_) {
       armed_ = false;
@@ -71,7 +79,7 @@ class DeafLink final : public Link {
 
  private:
   std::unique_ptr<Link> inner_;
-  bool armed_ = false, deaf_ = false, for_good_ = false;
+  bool armed_ = false, deaf_ = false, for_good_ = false, drop_write_ = false;
   Mode mode_ = Mode::lose;
   std::vector<uint8_t> held_;
   size_t lost_ = 0;
@@ -173,4 +181,65 @@ TEST_CASE("a device that goes silent mid-render is a timeout within --timeout an
   }
   // --timeout of silence, then at most as long again for the cancel's answer.
   CHECK(seconds_since(start) < 0.3 + 0.3 + 1.0);
+}
+
+TEST_CASE("a RENDER request lost on the way: probed when quiet, found not running, asked again") {
+  Rig rig("sim:2", 30000);
+  const RenderRequest q = job("-0.75,0", "3", 96, 64, 256, Precision::p32);
+  rig.link->lose_next_write();
+  const auto start = std::chrono::steady_clock::now();
+  picocray::cli::RenderResult r = picocray::cli::render_on_cluster(*rig.client, q);
+  CHECK(r.rounds == 2);
+  CHECK(r.tiles_received == picocray::tile_count(q.geometry));
+  CHECK(r.tiles_computed == picocray::tile_count(q.geometry));  // nothing was computed twice
+  CHECK(r.counts == picocray::cli::reference_counts(q));
+  // Not the 30 s of --timeout: a second of quiet, the probe, the cancel (found 0), the render.
+  CHECK(seconds_since(start) < 10);
+}
+
+TEST_CASE("the missing tiles as ranges: runs kept apart, at most 64, the narrowest gaps closed") {
+  using picocray::TileSubset;
+  using picocray::cli::missing_tiles;
+  std::vector<bool> wanted(1000, true), seen(1000, true);
+  for (uint32_t i : {3u, 4u, 5u, 9u, 999u}) seen[i] = false;
+  TileSubset s = missing_tiles(wanted, seen);
+  REQUIRE(s.count == 3);
+  CHECK((s.ranges[0].first == 3 && s.ranges[0].count == 3));
+  CHECK((s.ranges[1].first == 9 && s.ranges[1].count == 1));
+  CHECK((s.ranges[2].first == 999 && s.ranges[2].count == 1));
+  // Tiles outside the job's own subset are never asked for.
+  wanted[999] = false;
+  CHECK(missing_tiles(wanted, seen).count == 2);
+  // 200 single missing tiles (seeded spacing): merged to 64 ranges covering each of them, and
+  // the tiles they add are those of the narrowest gaps.
+  std::fill(wanted.begin(), wanted.end(), true);
+  std::fill(seen.begin(), seen.end(), true);
+  uint32_t x = 12345, at = 0;
+  std::vector<uint32_t> missing;
+  while (missing.size() < 200) {
+    x = x * 1103515245u + 12345u;
+    at += 2 + (x >> 16) % 3;
+    missing.push_back(at);
+    seen[at] = false;
+  }
+  s = missing_tiles(wanted, seen);
+  REQUIRE(s.count == picocray::kMaxTileRanges);
+  uint32_t covered = 0;
+  for (uint8_t k = 0; k < s.count; ++k) {
+    if (k > 0) CHECK(s.ranges[k].first > s.ranges[k - 1].first + s.ranges[k - 1].count);
+    covered += s.ranges[k].count;
+  }
+  for (uint32_t m : missing) {
+    bool in = false;
+    for (uint8_t k = 0; k < s.count; ++k)
+      in = in || (m >= s.ranges[k].first && m < s.ranges[k].first + s.ranges[k].count);
+    CHECK_MESSAGE(in, "tile " << m << " is missing and not asked for");
+  }
+  // Gaps are 1, 2 or 3 tiles wide; 136 of the 199 are closed, the narrowest first.
+  std::vector<uint32_t> gaps;
+  for (size_t k = 1; k < missing.size(); ++k) gaps.push_back(missing[k] - missing[k - 1] - 1);
+  std::sort(gaps.begin(), gaps.end());
+  uint32_t narrowest = 0;
+  for (size_t k = 0; k < 136; ++k) narrowest += gaps[k];
+  CHECK(covered == 200 + narrowest);
 }

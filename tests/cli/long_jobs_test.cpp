@@ -6,11 +6,13 @@
 #include <string>
 
 #include "picocray_run.h"
+#include "process.h"
 
 using picocray::test::describe;
 using picocray::test::Run;
 using picocray::test::run_picocray;
 using picocray::test::SimServer;
+using picocray::test::TempDir;
 
 namespace {
 
@@ -65,5 +67,26 @@ TEST_CASE("long jobs: four nodes hanging mid-tile are caught in time and the ren
     // Each hang costs at most the stall time and a look, plus its tiles computed again.
     CHECK(modelled < before + 3.25 + 1.0);
     CHECK(count(r.err, ": lost") == 4);
+  }
+}
+
+TEST_CASE("long jobs: a lossy USB link costs only the tiles it lost (link-drop 1e-3, seeds 1-5)") {
+  TempDir dir;
+  for (int seed = 1; seed <= 5; ++seed) {
+    Run r = run_picocray({"--port", "sim", "render", "--region", "-2.5,1,-1.25,1.25", "--size",
+                          "640x480", "--fault", "link-drop=1e-3", "--fault",
+                          "seed=" + std::to_string(seed), "--verify", "--json", "-o",
+                          dir / "drop.png"});
+    INFO("seed " << seed << ": " << describe(r));
+    REQUIRE(r.status == 0);
+    const auto m = nlohmann::json::parse(r.out);
+    const int tiles = m["tiles"], computed = m["tiles_computed"];
+    CHECK(tiles == 300);
+    CHECK(m["verified"] == true);
+    // Each try after the first asks only for the missing tiles: well under the 2x of asking for
+    // the whole render again once.
+    CHECK(computed >= tiles);
+    CHECK(computed < 1.3 * tiles);
+    CHECK(m["rounds"] >= 2);  // at 1e-3 per byte some tiles are always lost
   }
 }

@@ -143,3 +143,19 @@ TEST_CASE("tile subset: the controller refuses a bad subset with bad_job and its
   CHECK(code == ErrorCode::bad_request);
   CHECK_FALSE(rig.controller().job_active());
 }
+
+TEST_CASE("tile subset: 28 single-tile ranges of the 640x480 overview (a host's recovery)") {
+  Rig rig(8, 30000);
+  rig.start();
+  REQUIRE(rig.settle());
+  RenderRequest q = small_render(640, 480, 256, 32);
+  set_ranges(q, {{7, 1},   {33, 1},  {50, 1},  {72, 1},  {75, 1},  {91, 1},  {100, 1},
+                 {102, 1}, {106, 1}, {116, 1}, {119, 2}, {127, 1}, {129, 1}, {146, 1},
+                 {157, 1}, {164, 1}, {167, 1}, {169, 1}, {182, 1}, {188, 1}, {219, 1},
+                 {235, 1}, {241, 1}, {252, 1}, {254, 1}, {256, 1}, {260, 1}, {268, 1}});
+  auto seq = rig.send(MsgType::render, encoded_body(q));
+  std::vector<HostFrame> streamed;
+  HostFrame end = rig.await(seq, 200000000, &streamed);
+  REQUIRE(end.is(MsgType::ok));
+  CHECK(tiles_of(streamed, q).size() == 29);
+}
