@@ -39,8 +39,7 @@ I2cStatus Bus::transfer(uint8_t address, const uint8_t* tx, size_t tx_len, uint8
                         size_t rx_len, uint32_t timeout_us) {
   env_.touch();
   ++env_.stats().i2c_transactions;
-  (void)timeout_us;
-  Span s(env_.model(), UINT32_MAX);  // the deadline is not enforced yet
+  Span s(env_.model(), timeout_us);
   address = static_cast<uint8_t>(env_.on_wire(static_cast<uint8_t>(address << 1)) >> 1);
   std::vector<Target*> hit;
   for (Target& t : targets_)
