@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "errors.h"
@@ -66,10 +67,27 @@ class Child {
   pid_t pid_;
 };
 
+// The emulator's stdin: USB requests from the host to the controller, one a line (main.js).
+class UsbRequests {
+ public:
+  explicit UsbRequests(int fd) : fd_(fd) {}
+  UsbRequests(const UsbRequests&) = delete;
+  UsbRequests& operator=(const UsbRequests&) = delete;
+  ~UsbRequests() { ::close(fd_); }
+  void send(const std::string& line) {
+    const std::string text = line + "\n";
+    if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+      throw CliError(kExitPort, "emu: the emulator takes no USB requests (it has ended?)");
+  }
+
+ private:
+  int fd_;
+};
+
 class EmuLink final : public Link {
  public:
-  EmuLink(std::unique_ptr<Link> tcp, std::string name)
-      : tcp_(std::move(tcp)), name_(std::move(name)) {}
+  EmuLink(std::unique_ptr<Link> tcp, std::string name, std::shared_ptr<UsbRequests> usb)
+      : tcp_(std::move(tcp)), name_(std::move(name)), usb_(std::move(usb)) {}
   void write(const uint8_t* data, size_t len) override { tcp_->write(data, len); }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
     try {
@@ -80,19 +98,26 @@ class EmuLink final : public Link {
   }
   std::string name() const override { return name_; }
   double time_scale() const override { return kTimeScale; }
+  bool usb_bootsel(UsbBootsel how) override {
+    usb_->send(how == UsbBootsel::baud_1200 ? "usb line-coding 1200"
+                                            : "usb reset-interface bootsel");
+    return true;
+  }
 
  private:
   std::unique_ptr<Link> tcp_;
   std::string name_;
+  std::shared_ptr<UsbRequests> usb_;
 };
 
-pid_t spawn(const std::vector<std::string>& argv, int stdout_fd) {
+pid_t spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd) {
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw CliError(kExitPort, std::string("emu: fork failed: ") + std::strerror(errno));
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive picocray, however it ends
     if (::getppid() != parent) ::_exit(127);
+    ::dup2(stdin_fd, STDIN_FILENO);
     ::dup2(stdout_fd, STDOUT_FILENO);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -108,16 +133,19 @@ pid_t spawn(const std::vector<std::string>& argv, int stdout_fd) {
 // find the same boards. Ended when picocray exits (and by PR_SET_PDEATHSIG however it exits).
 struct Running {
   std::unique_ptr<Child> child;
+  std::shared_ptr<UsbRequests> usb;
   std::string where;  // HOST:PORT of its host link
 };
 
 Running start_cluster(uint32_t n) {
   auto argv = emu_command(n, "127.0.0.1:0", /*once=*/false);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
+  int fds[2], in[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0)
     throw CliError(kExitPort, std::string("emu: pipe failed: ") + std::strerror(errno));
-  pid_t pid = spawn(argv, fds[1]);
+  pid_t pid = spawn(argv, in[0], fds[1]);
   ::close(fds[1]);
+  ::close(in[0]);
+  auto usb = std::make_shared<UsbRequests>(in[1]);
   auto child = std::make_unique<Child>(pid);
   // The emulator's first stdout line: "listening HOST:PORT".
   std::string line;
@@ -138,7 +166,7 @@ Running start_cluster(uint32_t n) {
   size_t nl = line.find('\n');
   if (line.rfind(prefix, 0) != 0 || nl == std::string::npos)
     throw CliError(kExitPort, "emu: the emulator did not come up (see its messages above)");
-  return Running{std::move(child), line.substr(prefix.size(), nl - prefix.size())};
+  return Running{std::move(child), std::move(usb), line.substr(prefix.size(), nl - prefix.size())};
 }
 
 std::map<std::string, Running>& running_clusters() {
@@ -175,6 +203,11 @@ std::vector<std::string> emu_command(uint32_t secondaries, const std::string& li
                                 "--secondaries", std::to_string(secondaries),
                                 "--listen",      listen};
   if (once) argv.push_back("--once");
+  // More of the emulator's options (docs/emulator.md), e.g. --watchdog-fault K for a test.
+  if (const char* more = std::getenv("PICOCRAY_EMU_OPTIONS")) {
+    std::istringstream words(more);
+    for (std::string w; words >> w;) argv.push_back(w);
+  }
   return argv;
 }
 
@@ -196,7 +229,7 @@ std::unique_ptr<Link> open_emu(const std::string& port) {
   if (it == clusters.end()) it = clusters.emplace(name, start_cluster(n)).first;
   const std::string where = it->second.where;
   auto tcp = open_link("tcp://" + where, SimOptions{});
-  return std::make_unique<EmuLink>(std::move(tcp), name);
+  return std::make_unique<EmuLink>(std::move(tcp), name, it->second.usb);
 }
 
 }  // namespace picocray::cli

@@ -15,6 +15,7 @@
 #include "emu_port.h"
 #include "errors.h"
 #include "parse.h"
+#include "usb_reset.h"
 
 namespace picocray::cli {
 
@@ -106,6 +107,20 @@ class SerialLink final : public Link {
     return static_cast<size_t>(r);
   }
   std::string name() const override { return name_; }
+  bool usb_bootsel(UsbBootsel how) override {
+    if (how == UsbBootsel::baud_1200) {
+      // The CDC driver sends SET_LINE_CODING as the rate is set; the board answers it.
+      if (sp_set_baudrate(port_, 1200) != SP_OK)
+        throw CliError(kExitPort, name_ + ": cannot set 1200 baud");
+      return true;
+    }
+    int bus = 0, address = 0;
+    if (sp_get_port_transport(port_) != SP_TRANSPORT_USB ||
+        sp_get_port_usb_bus_address(port_, &bus, &address) != SP_OK)
+      throw CliError(kExitPort, name_ + ": not a USB serial port: no reset interface to ask");
+    usb_reset_interface_bootsel(bus, address, name_);
+    return true;
+  }
 
  private:
   sp_port* port_;

@@ -10,6 +10,10 @@
 
 namespace picocray::cli {
 
+// The USB requests, besides the protocol's RESET, that put a board into BOOTSEL (docs/hardware.md):
+// the CDC line coding set to 1200 baud, and the SDK reset interface's BOOTSEL request.
+enum class UsbBootsel { baud_1200, reset_interface };
+
 class Link {
  public:
   virtual ~Link() = default;
@@ -27,6 +31,12 @@ class Link {
   virtual uint64_t paused_ns() { return 0; }
   // The simulator behind the link, for modelled figures; null for real hardware.
   virtual sim::Simulator* simulator() { return nullptr; }
+  // Sends a BOOTSEL request to the USB device behind the link; false when the port has none (a
+  // simulator, raw TCP). Throws CliError when the request cannot be sent.
+  virtual bool usb_bootsel(UsbBootsel how) {
+    (void)how;
+    return false;
+  }
 };
 
 struct SimOptions {

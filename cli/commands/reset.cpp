@@ -18,7 +18,37 @@ struct ResetOptions {
   std::string nodes;
   bool controller = false;
   bool bootsel = false;
+  std::string via = "request";  // --bootsel: request, baud or vendor
 };
+
+// --bootsel --via baud|vendor: a USB request to the controller's USB device instead of the
+// protocol's RESET. A board that takes it goes into the boot ROM, so its port goes away.
+int bootsel_by_usb(const Globals& g, Session s, const std::string& via) {
+  const UsbBootsel how = via == "baud" ? UsbBootsel::baud_1200 : UsbBootsel::reset_interface;
+  const char* what =
+      via == "baud" ? "the line coding set to 1200 baud" : "the reset interface's BOOTSEL request";
+  if (!s.link->usb_bootsel(how))
+    throw CliError(kExitUsage, "--via " + via + " needs a USB serial port or an emu port, not " +
+                                   s.link->name() + " (--via request works on any port)");
+  spdlog::info("sent {}; waiting for the controller to leave its port", what);
+  const auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::milliseconds(static_cast<int>(g.timeout_s * 1000 * s.link->time_scale()));
+  uint8_t buf[256];
+  try {
+    while (std::chrono::steady_clock::now() < deadline) {
+      throw_if_interrupted();
+      s.link->read(buf, sizeof buf, 100);
+    }
+  } catch (const CliError& e) {
+    if (e.exit_code != kExitPort) throw;
+    std::printf("rebooted into BOOTSEL by %s: the controller left its port\n", what);
+    return kExitOk;
+  }
+  throw CliError(kExitTimeout, "the controller was still on its port " +
+                                   std::to_string(static_cast<int>(g.timeout_s)) + " s after " +
+                                   what + ": not in BOOTSEL");
+}
 
 // After a reboot: the same port until the controller answers HELLO again. A USB device goes away
 // and comes back, so a link that fails is opened afresh.
@@ -58,7 +88,10 @@ int run_reset(const Globals& g, const ResetOptions& o) {
   if (chosen != 1)
     throw CliError(kExitUsage,
                    "reset needs exactly one of --all, --nodes LIST, --controller, --bootsel");
+  if (o.via != "request" && !o.bootsel)
+    throw CliError(kExitUsage, "--via chooses how --bootsel asks; it goes with --bootsel only");
   Session s = connect(g);
+  if (o.bootsel && o.via != "request") return bootsel_by_usb(g, std::move(s), o.via);
   ResetRequest q;
   if (o.all || !o.nodes.empty()) {
     q.kind = o.all ? ResetKind::enumerate : ResetKind::nodes;
@@ -108,10 +141,17 @@ void add_reset_command(CLI::App& app, Globals& g) {
                 "Reboot the controller; wait until it answers again");
   cmd->add_flag("--bootsel", o->bootsel,
                 "Reboot the controller into BOOTSEL (USB drive) for new firmware");
+  cmd->add_option("--via", o->via,
+                  "How --bootsel asks: request (the protocol's RESET), baud (the serial port "
+                  "set to 1200 baud) or vendor (the reset interface's request, as picotool)")
+      ->check(CLI::IsMember({"request", "baud", "vendor"}))
+      ->default_str("request");
   cmd->footer(
       "After --controller (and --bootsel on the simulator) it waits, up to --timeout, until the\n"
-      "controller answers the handshake again.\n"
-      "Examples:\n  picocray --port sim reset --all\n  picocray reset --bootsel\n");
+      "controller answers the handshake again. --via baud and --via vendor are USB requests, for\n"
+      "a USB serial port or an emu port; they wait until the controller has left its port.\n"
+      "Examples:\n  picocray --port sim reset --all\n  picocray reset --bootsel\n"
+      "  picocray --port /dev/ttyACM0 reset --bootsel --via baud\n");
   cmd->callback([&g, o]() { g.exit_code = run_reset(g, *o); });
 }
 

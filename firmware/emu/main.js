@@ -3,19 +3,26 @@
 // raw byte stream on TCP (what `picocray --port emu:N` and `picocray emu` start). docs/emulator.md.
 //
 //   node main.js --firmware picocray.elf [--secondaries N] [--listen HOST:PORT] [--bootrom FILE]
-//                [--seed S] [--quantum CYCLES] [--verbose] [--once]
+//                [--seed S] [--quantum CYCLES] [--verbose] [--once] [--watchdog-fault K]
 //
 // Boots the cluster until the controller's USB CDC has enumerated and every secondary has taken
 // an address, then prints "listening HOST:PORT" on stdout (PORT 0 picks a free one); everything
 // else goes to stderr. One client at a time; a controller reboot drops it. --once: exit when the
-// first client has gone (what `--port emu:N` uses).
+// first client has gone (what `--port emu:N` uses). --watchdog-fault K: once the cluster is
+// ready, secondary K (1 to N) locks up and its watchdog reboots it; the emulator listens once it
+// has claimed an address again.
+//
+// Lines on stdin are USB requests from the host to the controller (what picocray sends on emu
+// ports; lib/usb_host.js): "usb line-coding BAUD", "usb reset-interface bootsel".
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from './lib/cluster.js';
 import { loadFlashImage } from './lib/elf.js';
+import { resetInterfaceBootsel, setLineCoding } from './lib/usb_host.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = (msg) => process.stderr.write(`emu: ${msg}\n`);
@@ -40,11 +47,18 @@ function parseArgs(argv) {
     else if (a === '--quantum') opt.quantum = Number(value());
     else if (a === '--verbose') opt.verbose = true;
     else if (a === '--once') opt.once = true;
-    else fail(`unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once)`);
+    else if (a === '--watchdog-fault') opt.watchdogFault = Number(value());
+    else
+      fail(
+        `unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once --watchdog-fault)`,
+      );
   }
   if (!opt.firmware) fail('--firmware PATH is required (build/firmware-pico/picocray.elf from scripts/firmware.sh)');
   if (!Number.isInteger(opt.secondaries) || opt.secondaries < 1 || opt.secondaries > 8)
     fail(`--secondaries ${opt.secondaries}: allowed 1 to 8`);
+  const k = opt.watchdogFault;
+  if (k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= opt.secondaries))
+    fail(`--watchdog-fault ${opt.watchdogFault}: allowed 1 to ${opt.secondaries} (a secondary)`);
   if (!Number.isInteger(opt.quantum) || opt.quantum < 1 || opt.quantum > 10000)
     fail(`--quantum ${opt.quantum}: allowed 1 to 10000 cycles`);
   const m = opt.listen.match(/^(.+):(\d+)$/);
@@ -155,6 +169,34 @@ log(
     `(${((Date.now() - bootWall) / 1000).toFixed(1)} s wall): USB ${enumerated ? 'enumerated' : 'not enumerated'}, ` +
     `secondaries at ${cluster.boards.slice(1).map((b) => (b.i2c.targetMode ? '0x' + b.i2c.slaveAddress.toString(16) : '-')).join(' ')}`,
 );
+
+if (ready && opt.watchdogFault !== undefined) watchdogFault(cluster.boards[opt.watchdogFault]);
+
+// A secondary locks up, its watchdog reboots it, and it claims an address again.
+function watchdogFault(board) {
+  const boots = board.boots;
+  const start = cluster.nanos;
+  board.lockUp(1000);
+  const back = cluster.runUntil(() => board.boots > boots && enrolled(), 10e9);
+  const took = ((cluster.nanos - start) / 1e6).toFixed(1);
+  if (!back) fail(`${board.name}: not enrolled again ${took} ms after its lock-up`, 5);
+  log(`${board.name}: rebooted by its watchdog and enrolled again at 0x${board.i2c.slaveAddress.toString(16)}, ${took} ms emulated after its lock-up`);
+}
+
+// ----- USB requests from the host, one a line on stdin -----
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const usb = cluster.controller.mcu.usbCtrl;
+  const words = line.trim().split(/\s+/);
+  if (words[0] === 'usb' && words[1] === 'line-coding' && /^\d+$/.test(words[2] ?? '')) {
+    log(`host: SET_LINE_CODING ${words[2]} baud to the controller's CDC interface`);
+    setLineCoding(usb, Number(words[2]));
+  } else if (words[0] === 'usb' && words[1] === 'reset-interface' && words[2] === 'bootsel') {
+    log("host: RESET_REQUEST_BOOTSEL to the controller's reset interface");
+    resetInterfaceBootsel(usb);
+  } else if (line.trim() !== '') {
+    log(`stdin: unknown request '${line.trim()}' (allowed: usb line-coding BAUD, usb reset-interface bootsel)`);
+  }
+});
 
 const server = createServer((socket) => {
   if (client || cluster.controller.halted) {

@@ -10,6 +10,11 @@
 #   tile-blocks  one 64x64 tile of a detailed view (its block is about 1.5 KB, past the ~460 bytes
 #                a fixed 5 ms read held at 1 MHz) from the secondaries only: --verify, equal to
 #                sim:3, no transfer abandoned on the bus, no node lost
+#   bootsel-baud    `reset --bootsel --via baud`: the CDC line coding set to 1200 baud takes the
+#                   controller into the boot ROM's USB boot (reset_usb_boot), and it leaves its port
+#   bootsel-vendor  `reset --bootsel --via vendor`: the same by the SDK reset interface's request
+#   watchdog     a secondary locks up (the emulator's --watchdog-fault), its watchdog reboots it, it
+#                enrols again: `nodes` lists both secondaries idle, none lost
 #
 # Exits 77 (CTest: skipped) with one line saying why when the image, node or rp2040js is missing.
 # The image: PICOCRAY_FIRMWARE, else build/firmware-pico/picocray.elf (scripts/firmware.sh).
@@ -79,8 +84,34 @@ case $case_ in
     [ "$lost" = 0 ] || fail "$lost nodes were dropped"
     echo "emu/tile-blocks: a 64x64 tile block read whole, verified, equal to sim:3"
     ;;
+  bootsel-baud | bootsel-vendor)
+    via=${case_#bootsel-}
+    "$picocray" --port emu:1 reset --bootsel --via "$via" >"$work/out" 2>"$work/err" ||
+      { cat "$work/err" >&2; fail "reset --bootsel --via $via failed"; }
+    sent=$([ "$via" = baud ] && echo "SET_LINE_CODING 1200 baud" || echo "RESET_REQUEST_BOOTSEL")
+    grep -q "host: $sent" "$work/err" || { cat "$work/err" >&2; fail "the emulator got no $sent"; }
+    grep -q "controller: entered the USB boot loader (BOOTSEL)" "$work/err" ||
+      { cat "$work/err" >&2; fail "the controller did not reach the boot ROM's USB boot"; }
+    grep -q "the controller left its port" "$work/out" || fail "picocray did not see the controller go"
+    echo "emu/$case_: $sent took the controller into the boot ROM's USB boot"
+    ;;
+  watchdog)
+    PICOCRAY_EMU_OPTIONS="--watchdog-fault 1" "$picocray" --port emu:2 nodes --json \
+      >"$work/nodes.json" 2>"$work/err" || { cat "$work/err" >&2; fail "nodes failed"; }
+    grep -q "secondary 1: its watchdog ran out: rebooting" "$work/err" ||
+      { cat "$work/err" >&2; fail "secondary 1's watchdog did not reboot it"; }
+    grep -q "secondary 1: rebooted by its watchdog and enrolled again" "$work/err" ||
+      { cat "$work/err" >&2; fail "secondary 1 did not claim an address again"; }
+    n=$(json "$work/nodes.json" "j.length")
+    idle=$(json "$work/nodes.json" "j.filter((x) => x.state === 'idle').length")
+    ids=$(json "$work/nodes.json" "new Set(j.map((x) => x.unique_id)).size")
+    [ "$n" = 2 ] || fail "nodes listed $n nodes, not 2"
+    [ "$idle" = 2 ] || fail "$idle of 2 nodes are idle after the watchdog reboot: $(cat "$work/nodes.json")"
+    [ "$ids" = 2 ] || fail "the 2 nodes have $ids distinct unique IDs"
+    echo "emu/watchdog: secondary 1 rebooted by its watchdog, enrolled again; 2 nodes idle"
+    ;;
   *)
-    echo "run.sh: unknown case '$case_' (allowed: bootrom, enrol, render, tile-blocks)" >&2
+    echo "run.sh: unknown case '$case_' (allowed: bootrom, enrol, render, tile-blocks, bootsel-baud, bootsel-vendor, watchdog)" >&2
     exit 2
     ;;
 esac

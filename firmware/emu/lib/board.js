@@ -15,6 +15,8 @@ const SIO_FIFO_RD = 0x058;
 const SIO_DIV_FIRST = 0x060;
 const SIO_INTERP_END = 0x100;
 const FIFO_DEPTH = 8;
+const WATCHDOG_REASON_TIMER = 1 << 0;
+const WATCHDOG_TICKS_PER_US = 2; // rp2040js counts twice a microsecond (erratum RP2040-E1)
 
 // Boot ROM trap codes (bootrom/bootrom.S).
 const TRAP_FLASH_ERASE = 0x10;
@@ -254,6 +256,7 @@ export class Board {
     if (this.i2c) this.bus.detach(this.i2c);
     this.boots++;
     this.halted = null;
+    this.locked = false;
     this.rebootPending = false;
     this.cycleBase = this.cycleNow ? this.cycleNow() : 0;
     this.chipClock = new ChipClock(this.clock);
@@ -285,6 +288,11 @@ export class Board {
     watchdog.scratchData.set(this.scratch);
     watchdog.reason = this.reason;
     watchdog.onWatchdogTrigger = () => {
+      if (watchdog.reason & WATCHDOG_REASON_TIMER) this.log(`${this.name}: its watchdog ran out: rebooting`);
+      // The chip resets with its watchdog: rp2040js's count would reach 0 again at once and
+      // fire in a loop within one tick of the clock.
+      watchdog.timer.enable = false;
+      watchdog.alarm.enable = false;
       this.rebootPending = true;
     };
     this.watchdog = watchdog;
@@ -316,6 +324,21 @@ export class Board {
     mcu.gpio[10].setInputValue(true);
     mcu.gpio[11].setInputValue(true);
     this.onBoot(this);
+  }
+
+  // A lock-up (the --watchdog-fault of main.js): both cores stop, so nothing feeds the watchdog;
+  // the peripherals and the watchdog's count go on. The count is cut to `watchdogUs` (the image
+  // loads 8 s: over ten minutes of wall time here) and runs out as the hardware's does.
+  lockUp(watchdogUs) {
+    this.locked = true;
+    const timer = this.watchdog.timer;
+    const ticks = watchdogUs * WATCHDOG_TICKS_PER_US;
+    const armed = this.watchdog.enable;
+    if (armed && timer.counter > ticks) timer.set(ticks);
+    this.log(
+      `${this.name}: locked up: its cores stop` +
+        (armed ? `; its watchdog's count cut to ${watchdogUs} us` : ' (its watchdog is not running)'),
+    );
   }
 
   reboot() {
@@ -420,7 +443,7 @@ export class Board {
 
   // Runs both cores up to the cluster's cycle count `target` (cycles since the cluster started).
   runUntil(target) {
-    if (this.halted) return;
+    if (this.halted || this.locked) return;
     const local = target - this.cycleBase;
     for (const core of this.cores) {
       while (core.cycles < local) {

@@ -36,84 +36,17 @@ Board::Board(Cluster& cluster, size_t index, uint64_t uid, bool controller)
 
 // ------------------------------------------------------------------------------- the I2C bus
 
-namespace {
-
-// Bus time of a transfer: 9 bit times a byte (8 data + ACK), plus start, repeated start and stop.
-uint64_t transfer_ns(const Model& m, size_t bytes, size_t conditions) {
-  uint64_t bits = 9ull * bytes + conditions;
-  return bits * 1000000000ull / m.i2c_hz + m.i2c_overhead_ns;
+I2cStatus Board::write(uint8_t address, const uint8_t* data, size_t len, uint32_t timeout_us) {
+  return cluster_.bus().transfer(address, data, len, nullptr, 0, timeout_us);
 }
 
-}  // namespace
-
-I2cStatus Board::write(uint8_t address, const uint8_t* data, size_t len, uint32_t) {
-  cluster_.touch();
-  address = static_cast<uint8_t>(cluster_.on_wire(static_cast<uint8_t>(address << 1)) >> 1);
-  std::vector<Target*> hit;
-  for (Target& t : cluster_.targets())
-    if (t.address == address) hit.push_back(&t);
-  Stats& st = cluster_.stats();
-  ++st.i2c_transactions;
-  if (hit.empty() || cluster_.drop_transfer()) {
-    uint64_t ns = transfer_ns(cluster_.model(), 1, 2);
-    cluster_.advance(ns);
-    st.i2c_bytes += 1;
-    st.i2c_busy_ns += ns;
-    return I2cStatus::nack_address;
-  }
-  for (size_t i = 0; i < len; ++i) {
-    uint8_t b = cluster_.on_wire(data[i]);
-    for (Target* t : hit) t->handler->on_receive(b);
-  }
-  for (Target* t : hit) t->handler->on_finish();
-  uint64_t ns = transfer_ns(cluster_.model(), 1 + len, 2);
-  cluster_.advance(ns);
-  st.i2c_bytes += 1 + len;
-  st.i2c_busy_ns += ns;
-  return I2cStatus::ok;
-}
-
-I2cStatus Board::read(uint8_t address, uint8_t* data, size_t len, uint32_t) {
-  return write_read(address, nullptr, 0, data, len, 0);
+I2cStatus Board::read(uint8_t address, uint8_t* data, size_t len, uint32_t timeout_us) {
+  return cluster_.bus().transfer(address, nullptr, 0, data, len, timeout_us);
 }
 
 I2cStatus Board::write_read(uint8_t address, const uint8_t* tx, size_t tx_len, uint8_t* rx,
-                            size_t rx_len, uint32_t) {
-  cluster_.touch();
-  address = static_cast<uint8_t>(cluster_.on_wire(static_cast<uint8_t>(address << 1)) >> 1);
-  std::vector<Target*> hit;
-  for (Target& t : cluster_.targets())
-    if (t.address == address) hit.push_back(&t);
-  Stats& st = cluster_.stats();
-  ++st.i2c_transactions;
-  if (hit.empty() || cluster_.drop_transfer()) {
-    uint64_t ns = transfer_ns(cluster_.model(), 1, 2);
-    cluster_.advance(ns);
-    st.i2c_bytes += 1;
-    st.i2c_busy_ns += ns;
-    return I2cStatus::nack_address;
-  }
-  if (tx_len > 0) {
-    for (size_t i = 0; i < tx_len; ++i) {
-      uint8_t b = cluster_.on_wire(tx[i]);
-      for (Target* t : hit) t->handler->on_receive(b);
-    }
-    for (Target* t : hit) t->handler->on_finish();  // the repeated start
-  }
-  if (hit.size() > 1 && rx_len > 0) ++st.collisions_seen;
-  // Open drain: when several targets drive the same read, a 0 from any of them wins.
-  for (size_t i = 0; i < rx_len; ++i) {
-    uint8_t v = 0xFF;
-    for (Target* t : hit) v &= t->handler->on_request();
-    rx[i] = cluster_.on_wire(v);
-  }
-  for (Target* t : hit) t->handler->on_finish();
-  size_t bytes = (tx_len > 0 ? 1 + tx_len : 0) + 1 + rx_len;
-  uint64_t ns = transfer_ns(cluster_.model(), bytes, tx_len > 0 ? 3 : 2);
-  cluster_.advance(ns);
-  st.i2c_bytes += bytes;
-  st.i2c_busy_ns += ns;
-  return I2cStatus::ok;
+                            size_t rx_len, uint32_t timeout_us) {
+  return cluster_.bus().transfer(address, tx, tx_len, rx, rx_len, timeout_us);
 }
 
 uint32_t Board::clock_hz() const {
@@ -121,15 +54,11 @@ uint32_t Board::clock_hz() const {
 }
 
 void Board::listen(uint8_t address, hal::I2cTargetHandler* handler) {
-  stop();
-  cluster_.targets().push_back(Target{index_, address, handler});
-  cluster_.touch();
+  cluster_.bus().listen(index_, address, handler);
 }
 
 void Board::stop() {
-  auto& t = cluster_.targets();
-  t.erase(std::remove_if(t.begin(), t.end(), [this](const Target& x) { return x.board == index_; }),
-          t.end());
+  cluster_.bus().stop(index_);
 }
 
 // ------------------------------------------------------------------------------- lines, clock

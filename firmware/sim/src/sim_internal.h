@@ -9,6 +9,7 @@
 #include "picocray/hal.h"
 #include "picocray/node.h"
 #include "picocray/sim.h"
+#include "sim_bus.h"
 #include "tile_cache.h"
 
 namespace picocray::sim {
@@ -35,13 +36,6 @@ class Lines {
     Drive line[3];
   };
   std::vector<Drives> drivers_;
-};
-
-// One I2C target's registration on the bus.
-struct Target {
-  size_t board = 0;
-  uint8_t address = 0;
-  hal::I2cTargetHandler* handler = nullptr;
 };
 
 class Board final : public hal::I2cInitiator,
@@ -138,27 +132,27 @@ class Board final : public hal::I2cInitiator,
   uint64_t row_end_ns_[2][kMaxTileSide] = {};
 };
 
-class Cluster {
+class Cluster final : public BusEnv {
  public:
   Cluster(Simulator& sim, const Config& cfg);
   // Runs until the simulator is told to stop.
   void run();
 
-  // Shared with the boards.
-  const Model& model() const { return cfg_.model; }
+  // Shared with the boards (and the bus: BusEnv).
+  const Model& model() const override { return cfg_.model; }
   uint64_t now_ns() const { return now_ns_; }
-  void advance(uint64_t ns) { now_ns_ += ns; }
-  void touch() { ++activity_; }
+  void advance(uint64_t ns) override { now_ns_ += ns; }
+  void touch() override { ++activity_; }
   uint64_t pass() const { return pass_; }
   Lines& lines() { return lines_; }
-  std::vector<Target>& targets() { return targets_; }
+  Bus& bus() { return bus_; }
   // Host link, controller side.
   size_t link_read(uint8_t* buf, size_t cap);
   size_t link_write(const uint8_t* data, size_t len);
-  Stats& stats() { return stats_; }
+  Stats& stats() override { return stats_; }
   // Fault injection on the bus: a byte as the wires carry it, and whether a transfer is NACKed.
-  uint8_t on_wire(uint8_t byte);
-  bool drop_transfer();
+  uint8_t on_wire(uint8_t byte) override;
+  bool drop_transfer() override;
   TileCache& tiles() { return tiles_; }
   // A tile's modelled cycles (both cores), for Stats::job_cycles.
   void note_tile_cycles(const TileTask& t, uint64_t cycles);
@@ -177,7 +171,7 @@ class Cluster {
   uint64_t activity_ = 0;
   uint64_t pass_ = 1;
   Lines lines_;
-  std::vector<Target> targets_;
+  Bus bus_{*this};
   std::vector<std::unique_ptr<Board>> boards_;  // [0] is the controller
   // Bytes the controller queued for USB, with the time each chunk reaches the host.
   struct Chunk {

@@ -59,6 +59,7 @@ struct Stats {
   uint64_t i2c_transactions = 0;
   uint64_t i2c_bytes = 0;
   uint64_t i2c_busy_ns = 0;
+  uint64_t i2c_timeouts = 0;    // transfers that outlasted their deadline (pico-sdk's timeout)
   uint64_t compute_ns = 0;      // summed over nodes
   uint64_t compute_cycles = 0;  // the modelled cycles of every tile, summed over every core
   // The modelled cycles of the latest job's tiles (the job of the latest tile computed), each tile
