@@ -70,9 +70,10 @@ bool Client::next_frame(Frame* f, int timeout_ms) {
 }
 
 // The next frame within the request's timeout of silence. A render speaks at least every 100 ms
-// while it runs; when it has been quiet for watch->quiet_ms the controller is asked for a PING,
-// and if that is answered before the render says anything, the render is not running: its request
-// or its final answer was lost (a timeout, heard). False: the probe went out, wait again.
+// while it runs; each time it has been quiet for watch->quiet_ms the controller is asked for a
+// PING (one may be lost too), and if one is answered before the render says anything, the render
+// is not running: its request or its final answer was lost (a timeout, heard). False: a probe
+// went out, wait again.
 bool Client::next_render_frame(Frame* f, uint16_t seq, RenderWatch* watch) {
   const int wait = watch->render ? std::min(watch->quiet_ms, watch->timeout_ms - watch->silent_ms)
                                  : watch->timeout_ms;
@@ -81,12 +82,15 @@ bool Client::next_render_frame(Frame* f, uint16_t seq, RenderWatch* watch) {
     if (watch->silent_ms >= watch->timeout_ms)
       throw CliError(kExitTimeout,
                      link_.name() + ": no answer within " + seconds(watch->timeout_ms) + " s");
-    if (watch->probe == 0) watch->probe = send(MsgType::ping, {});
+    const uint16_t probe = send(MsgType::ping, {});
+    if (watch->probes == 0) watch->first_probe = probe;
+    ++watch->probes;
     return false;
   }
   watch->silent_ms = 0;
-  if (f->seq == seq) watch->probe = 0;  // the render spoke: an answer to the probe says nothing
-  if (watch->probe != 0 && f->seq == watch->probe) {
+  if (f->seq == seq) watch->probes = 0;  // the render spoke: answers to earlier probes say nothing
+  if (watch->probes != 0 && static_cast<uint16_t>(f->seq - watch->first_probe) < watch->probes &&
+      f->type == static_cast<uint8_t>(MsgType::ok)) {
     timeout_heard_ = true;
     throw CliError(kExitTimeout, link_.name() + ": the render said nothing for " +
                                      seconds(watch->quiet_ms) +

@@ -115,7 +115,8 @@ class Client {
     int timeout_ms;  // silence that is a timeout
     int quiet_ms;    // silence after which a render is probed
     int silent_ms = 0;
-    uint16_t probe = 0;  // the PING sent, 0 for none
+    uint16_t first_probe = 0;  // the PINGs sent since the render last spoke: seqs first_probe..
+    uint16_t probes = 0;       // .. first_probe + probes - 1
   };
   bool next_render_frame(Frame* f, uint16_t seq, RenderWatch* watch);
   void note(const Frame& f);

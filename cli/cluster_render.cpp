@@ -143,8 +143,9 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
       reply = client.request(MsgType::render, request_body(ask), on_stream);
     } catch (const CliError& e) {
       silent = !client.timeout_heard() && received == before;
-      if (e.exit_code != kExitTimeout || round + 1 >= kMaxRounds ||
-          (silent && fruitless + 1 >= kFruitless))
+      // A silent device is a timeout; one that still answers, on the last try, is a lossy link.
+      if (e.exit_code != kExitTimeout ||
+          (silent && (fruitless + 1 >= kFruitless || round + 1 >= kMaxRounds)))
         throw;
       answered = false;  // Client::request has cancelled the render on the device
     }
@@ -166,7 +167,9 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
     if (round + 1 >= kMaxRounds || fruitless >= kFruitless)
       throw CliError(kExitCluster, "render ended with " + std::to_string(received) + " of " +
                                        std::to_string(total) + " tiles after " +
-                                       std::to_string(round + 1) + " tries");
+                                       std::to_string(round + 1) +
+                                       " tries: the link lost the rest, or the requests for them, "
+                                       "each time");
     spdlog::warn("{} of {} tiles were lost on the link; asking for {} again (try {} of at most {})",
                  total - received, total, subsets ? "those" : "the whole render", round + 2,
                  kMaxRounds);
