@@ -158,8 +158,27 @@ void escape64_points(KernelKind k, const int64_t* cx, const int64_t* cy, uint32_
   }
 }
 
-void escape128_points(const Fixed128* cx, const Fixed128* cy, uint32_t n, uint16_t max_iter,
-                      uint16_t* out) {
+void escape128_points(KernelKind k, const Fixed128* cx, const Fixed128* cy, uint32_t n,
+                      uint16_t max_iter, uint16_t* out) {
+#if defined(PICOCRAY_HOST_SIMD)
+  if (k == KernelKind::avx512ifma) {
+    auto word = [](const Fixed128& a) {
+      return detail::U128{a.w[3]} << 96 | detail::U128{a.w[2]} << 64 | detail::U128{a.w[1]} << 32 |
+             a.w[0];
+    };
+    std::vector<detail::U128> wx(n < kChunk ? n : kChunk), wy(wx.size());
+    for (uint32_t i = 0; i < n; i += kChunk) {
+      const uint32_t m = n - i < kChunk ? n - i : kChunk;
+      for (uint32_t j = 0; j < m; ++j) {
+        wx[j] = word(cx[i + j]);
+        wy[j] = word(cy[i + j]);
+      }
+      detail::escape128_avx512ifma(wx.data(), wy.data(), m, limit_of(max_iter), out + i);
+    }
+    return;
+  }
+#endif
+  (void)k;
   for (uint32_t i = 0; i < n; ++i) out[i] = escape128(cx[i], cy[i], max_iter);
 }
 
@@ -176,7 +195,7 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape128_points(px.data(), py.data(), n, g.max_iter, counts);
+    escape128_points(k, px.data(), py.data(), n, g.max_iter, counts);
   } else if (g.precision == Precision::p32) {
     // Every pixel of the tile in one stream, so lanes refill across rows.
     int32_t col[kMaxTileSide], row[kMaxTileSide];

@@ -17,4 +17,9 @@ void escape64_avx512(const int64_t* cx, const int64_t* cy, uint32_t n, uint32_t 
 void escape64_avx512ifma(const int64_t* cx, const int64_t* cy, uint32_t n, uint32_t limit,
                          uint16_t* out);
 
+// 128 bits: two's complement in one unsigned 128-bit word, 123 fraction bits (common/'s Fixed128).
+__extension__ typedef unsigned __int128 U128;
+void escape128_avx512ifma(const U128* cx, const U128* cy, uint32_t n, uint32_t limit,
+                          uint16_t* out);
+
 }  // namespace picocray::host::detail
