@@ -109,14 +109,15 @@ bool select_kernel(KernelKind k) {
 }
 
 void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_t n,
-                     uint16_t max_iter, uint16_t* out) {
+                     uint16_t max_iter, uint16_t* out, uint32_t* work) {
 #if defined(PICOCRAY_HOST_SIMD)
   // In chunks, so that a lane's round counter (up to n * limit / lanes) stays within 32 bits.
   if (k != KernelKind::portable) {
     for (uint32_t i = 0; i < n; i += kChunk) {
       const uint32_t m = n - i < kChunk ? n - i : kChunk;
       (k == KernelKind::avx2 ? detail::escape32_avx2 : detail::escape32_avx512)(
-          cx + i, cy + i, m, limit_of(max_iter), out + i);
+          cx + i, cy + i, m, limit_of(max_iter), out + i,
+          cycle_check_after(Precision::p32, max_iter), work ? work + i : nullptr);
     }
     return;
   }
@@ -128,7 +129,7 @@ void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_
     Fixed32 x, y;
     x.w[0] = static_cast<uint32_t>(cx[i]);
     y.w[0] = static_cast<uint32_t>(cy[i]);
-    out[i] = escape32(x, y, max_iter);
+    out[i] = escape32(x, y, max_iter, work ? work + i : nullptr);
   }
 }
 
@@ -182,7 +183,8 @@ void escape128_points(KernelKind k, const Fixed128* cx, const Fixed128* cy, uint
   for (uint32_t i = 0; i < n; ++i) out[i] = escape128(cx[i], cy[i], max_iter);
 }
 
-uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_t* row_sums) {
+uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_t* row_sums,
+                      uint32_t* work) {
   const JobGeometry& g = t.geometry;
   const uint32_t w = t.rect.w, h = t.rect.h, n = w * h;
   if (g.precision == Precision::p128) {
@@ -209,7 +211,7 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape32_points(k, px, py, n, g.max_iter, counts);
+    escape32_points(k, px, py, n, g.max_iter, counts, work);
   } else {
     auto to64 = [](const Coord& v) {
       const Fixed64 f = fx::narrow<2>(v);
@@ -226,6 +228,10 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
       }
     escape64_points(k, px.data(), py.data(), n, g.max_iter, counts);
   }
+  // 64 and 128 bits never check for cycles: a point inside runs to the limit.
+  if (work && g.precision != Precision::p32)
+    for (uint32_t i = 0; i < n; ++i)
+      work[i] = counts[i] == g.max_iter ? limit_of(g.max_iter) : counts[i];
   uint32_t sum = 0;
   for (uint32_t r = 0; r < h; ++r) {
     uint32_t s = 0;

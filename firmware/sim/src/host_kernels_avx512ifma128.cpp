@@ -66,6 +66,9 @@ struct Avx512Ifma128 {
     return static_cast<M>(_mm512_cmpgt_epu64_mask(a.hi, b.hi) |
                           _mm512_mask_cmpgt_epu64_mask(eq, a.lo, b.lo));
   }
+  static M eq(V a, V b) {
+    return _mm512_mask_cmpeq_epi64_mask(_mm512_cmpeq_epi64_mask(a.hi, b.hi), a.lo, b.lo);
+  }
   static V max(V a, V b) {
     const M m = gt(b, a);
     return V{_mm512_mask_blend_epi64(m, a.lo, b.lo), _mm512_mask_blend_epi64(m, a.hi, b.hi)};
