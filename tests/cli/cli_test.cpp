@@ -125,11 +125,12 @@ TEST_CASE("render twice gives byte-identical PNG and PGM") {
 TEST_CASE(
     "PICOCRAY_HOST_KERNEL: the portable fallback renders the same bytes, and a bad name exits 2") {
   // The simulator and --verify both compute through the host kernel; forcing the fallback must
-  // change nothing but speed. 32 bits (the whole set) and 64 (a 1e-6 close-up).
+  // change nothing but speed. 32 bits (the whole set), 64 (a 1e-6 close-up) and 128 (1e-20).
   TempDir dir;
   const std::vector<std::vector<std::string>> views = {
       {"--region", "-2.5,1,-1.25,1.25", "--iterations", "256"},
-      {"--center", "-0.7436438,0.1318259", "--span", "0.000001", "--iterations", "700"}};
+      {"--center", "-0.7436438,0.1318259", "--span", "0.000001", "--iterations", "700"},
+      {"--center", "-1.7497219297423015,0", "--span", "1e-20", "--iterations", "300"}};
   for (size_t v = 0; v < views.size(); ++v) {
     CAPTURE(v);
     std::string first;

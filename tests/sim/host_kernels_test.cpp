@@ -99,9 +99,24 @@ TileTask view(const char* x0, const char* x1, const char* y0, const char* y1, ui
   return t;
 }
 
-// Every tile of the view (tile side `side`, edges cut short) on kernel k against compute_tile.
+// The iterations the node's kernel runs for pixel (x, y) of the job.
+uint32_t node_work(const JobGeometry& g, uint32_t x, uint32_t y) {
+  const Coord cx = pixel_x(g, x), cy = pixel_y(g, y);
+  uint32_t work = 0;
+  if (g.precision == Precision::p32)
+    escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), g.max_iter, &work);
+  else if (g.precision == Precision::p64)
+    escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), g.max_iter, &work);
+  else
+    escape128(cx, cy, g.max_iter, &work);
+  return work;
+}
+
+// Every tile of the view (tile side `side`, edges cut short) on kernel k against compute_tile,
+// and each pixel's work against the node's kernel.
 void check_grid(KernelKind k, TileTask t, uint8_t side) {
   std::vector<uint16_t> got(kMaxTilePixels), want(kMaxTilePixels);
+  std::vector<uint32_t> work(kMaxTilePixels);
   uint32_t sums[kMaxTileSide];
   const JobGeometry& g = t.geometry;
   for (uint32_t y = 0; y < g.height; y += side)
@@ -111,7 +126,7 @@ void check_grid(KernelKind k, TileTask t, uint8_t side) {
       t.rect.w = static_cast<uint8_t>(std::min<uint32_t>(side, g.width - x));
       t.rect.h = static_cast<uint8_t>(std::min<uint32_t>(side, g.height - y));
       const uint32_t want_sum = compute_tile(t, want.data());
-      const uint32_t got_sum = host::compute_tile(k, t, got.data(), sums);
+      const uint32_t got_sum = host::compute_tile(k, t, got.data(), sums, work.data());
       for (uint32_t r = 0; r < t.rect.h; ++r) {
         uint32_t s = 0;
         for (uint32_t c = 0; c < t.rect.w; ++c) {
@@ -120,6 +135,10 @@ void check_grid(KernelKind k, TileTask t, uint8_t side) {
                           host::kernel_name(k)
                               << " at " << static_cast<int>(g.precision) << " bits: pixel " << x + c
                               << "," << y + r << " counts " << got[i] << ", common/ " << want[i]);
+          REQUIRE_MESSAGE(work[i] == node_work(g, x + c, y + r),
+                          host::kernel_name(k)
+                              << " at " << static_cast<int>(g.precision) << " bits: pixel " << x + c
+                              << "," << y + r << " work " << work[i]);
           s += want[i];
         }
         REQUIRE_MESSAGE(sums[r] == s, "row sum of row " << y + r);
@@ -167,6 +186,43 @@ TEST_CASE("host kernels: every kernel equals the portable 32-bit reference on ra
   }
 }
 
+TEST_CASE("host kernels: every kernel's 32-bit work is the node kernel's, cycle check included") {
+  // escape32 runs cycle_check_after's schedule (Brent's check from there on): its work, and its
+  // counts, are what each kernel must give when asked for work. max_iter 40 checks from the start.
+  for (KernelKind k : available()) {
+    const std::string name = host::kernel_name(k);
+    CAPTURE(name);
+    Rng rng{0x5EEDC7C1ull + static_cast<uint64_t>(k)};
+    for (uint16_t max_iter : {1, 2, 40, 300, 2048, 0}) {
+      const uint32_t n = max_iter == 0 ? 301 : 3001;
+      std::vector<int32_t> cx(n), cy(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        cx[i] = random_value<int32_t, 27>(rng, false);
+        cy[i] = random_value<int32_t, 27>(rng, true);
+      }
+      std::vector<uint16_t> out(n, 0xBEEF);
+      std::vector<uint32_t> work(n, 0xDEADBEEF);
+      host::escape32_points(k, cx.data(), cy.data(), n, max_iter, out.data(), work.data());
+      uint32_t cycles = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        Fixed32 x, y;
+        x.w[0] = static_cast<uint32_t>(cx[i]);
+        y.w[0] = static_cast<uint32_t>(cy[i]);
+        uint32_t want_work = 0;
+        const uint16_t want = escape32(x, y, max_iter, &want_work);
+        REQUIRE_MESSAGE(out[i] == want, name << " point " << i << " max_iter " << max_iter << ": "
+                                             << out[i] << ", reference " << want);
+        REQUIRE_MESSAGE(work[i] == want_work, host::kernel_name(k)
+                                                  << " point " << i << " max_iter " << max_iter
+                                                  << ": work " << work[i] << ", reference "
+                                                  << want_work);
+        cycles += want == max_iter && want_work < (max_iter ? max_iter : 65536u);
+      }
+      if (max_iter >= 300 || max_iter == 0) CHECK(cycles > n / 20);
+    }
+  }
+}
+
 TEST_CASE("host kernels: every kernel equals the portable 64-bit reference on random points") {
   for (KernelKind k : available()) {
     CAPTURE(host::kernel_name(k));
@@ -193,42 +249,63 @@ TEST_CASE("host kernels: every kernel equals the portable 64-bit reference on ra
   }
 }
 
-TEST_CASE("host kernels: the 128-bit kernel equals escape128_limbs on random points") {
-  Rng rng{0x5EED0128ull};
-  for (uint16_t max_iter : {1, 2, 9, 400}) {
-    const uint32_t n = 1003;
-    std::vector<Fixed128> cx(n), cy(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      // A 64-bit point of the same kinds as above, with random bits below it.
-      const uint64_t hx = static_cast<uint64_t>(random_value<int64_t, 59>(rng, false));
-      const uint64_t hy = static_cast<uint64_t>(random_value<int64_t, 59>(rng, true));
-      cx[i].w[3] = static_cast<uint32_t>(hx >> 32);
-      cx[i].w[2] = static_cast<uint32_t>(hx);
-      cy[i].w[3] = static_cast<uint32_t>(hy >> 32);
-      cy[i].w[2] = static_cast<uint32_t>(hy);
-      for (int w = 0; w < 2; ++w) {
-        cx[i].w[w] = static_cast<uint32_t>(rng.next());
-        cy[i].w[w] = static_cast<uint32_t>(rng.next());
+// A 64-bit point of random_value's kinds with random bits below it; one in eight has every one
+// of its 128 bits random (the most negative value and wrapping sums included).
+Fixed128 random_value128(Rng& rng, bool imag) {
+  Fixed128 v;
+  const bool wild = rng.next() % 8 == 0;
+  const uint64_t high =
+      wild ? rng.next() : static_cast<uint64_t>(random_value<int64_t, 59>(rng, imag));
+  v.w[3] = static_cast<uint32_t>(high >> 32);
+  v.w[2] = static_cast<uint32_t>(high);
+  for (int w = 0; w < 2; ++w) v.w[w] = static_cast<uint32_t>(rng.next());
+  return v;
+}
+
+TEST_CASE("host kernels: every kernel equals escape128_limbs on random 128-bit points") {
+  for (KernelKind k : available()) {
+    CAPTURE(host::kernel_name(k));
+    Rng rng{0x5EED0128ull + static_cast<uint64_t>(k)};
+    for (uint16_t max_iter : {1, 2, 9, 400}) {
+      const uint32_t n = 1003;
+      std::vector<Fixed128> cx(n), cy(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        cx[i] = random_value128(rng, false);
+        cy[i] = random_value128(rng, true);
       }
+      std::vector<uint16_t> out(n, 0xBEEF);
+      host::escape128_points(k, cx.data(), cy.data(), n, max_iter, out.data());
+      uint32_t inside = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint16_t want = escape128_limbs(cx[i], cy[i], max_iter);
+        REQUIRE_MESSAGE(out[i] == want, host::kernel_name(k)
+                                            << " point " << i << " max_iter " << max_iter << ": "
+                                            << out[i] << ", reference " << want);
+        inside += want == max_iter;
+      }
+      if (max_iter >= 256) CHECK(inside > n / 20);  // the wild points escape at once
     }
-    std::vector<uint16_t> out(n, 0xBEEF);
-    host::escape128_points(cx.data(), cy.data(), n, max_iter, out.data());
-    uint32_t inside = 0;
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint16_t want = escape128_limbs(cx[i], cy[i], max_iter);
-      REQUIRE_MESSAGE(out[i] == want, "point " << i << " max_iter " << max_iter << ": " << out[i]
-                                               << ", reference " << want);
-      inside += want == max_iter;
+    // The edges exactly: |x| = 2 and x^2 + y^2 = 4 do not escape, one unit of the last place
+    // beyond does; and max_iter 0 is 65536 iterations, answer 0.
+    const Fixed128 zero = fx::zero<4>(), two = fx::from_int<4>(2), minus_two = fx::from_int<4>(-2);
+    Fixed128 ulp = zero;
+    ulp.w[0] = 1;
+    const Fixed128 above = fx::add(two, ulp), below = fx::sub(minus_two, ulp);
+    const Fixed128 px[] = {two, minus_two, above, below, zero, fx::from_int<4>(-1)};
+    const Fixed128 py[] = {zero, zero, zero, zero, two, zero};
+    for (uint16_t max_iter : {1, 3, 0}) {
+      uint16_t out[6];
+      host::escape128_points(k, px, py, 6, max_iter, out);
+      for (int i = 0; i < 6; ++i)
+        CHECK_MESSAGE(out[i] == escape128_limbs(px[i], py[i], max_iter),
+                      "edge point " << i << " max_iter " << max_iter << ": " << out[i]);
     }
-    if (max_iter >= 256) CHECK(inside > n / 10);
+    uint16_t out[2] = {1, 1};
+    host::escape128_points(k, &px[4], &py[0], 1, 0, out);
+    host::escape128_points(k, &px[5], &py[5], 1, 0, out + 1);
+    CHECK(out[0] == 0);
+    CHECK(out[1] == 0);
   }
-  // max_iter 0: 65536 iterations, answer 0.
-  Fixed128 zero = fx::zero<4>(), minus_one = fx::from_int<4>(-1);
-  const Fixed128 px[] = {zero, minus_one}, py[] = {zero, zero};
-  uint16_t out[2] = {1, 1};
-  host::escape128_points(px, py, 2, 0, out);
-  CHECK(out[0] == 0);
-  CHECK(out[1] == 0);
 }
 
 TEST_CASE("host kernels: max_iter 0 runs 65536 iterations and answers 0, as the reference") {
@@ -314,7 +391,11 @@ TEST_CASE("host kernels: seeded random jobs give compute_tile's counts on every 
         check_grid(k, t, side);
       }
     g.precision = p;
-    if (p == Precision::p128) check_grid(KernelKind::portable, t, side);
+    if (p == Precision::p128)
+      for (KernelKind k : available()) {
+        CAPTURE(host::kernel_name(k));
+        check_grid(k, t, side);
+      }
   }
 }
 

@@ -109,14 +109,15 @@ bool select_kernel(KernelKind k) {
 }
 
 void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_t n,
-                     uint16_t max_iter, uint16_t* out) {
+                     uint16_t max_iter, uint16_t* out, uint32_t* work) {
 #if defined(PICOCRAY_HOST_SIMD)
   // In chunks, so that a lane's round counter (up to n * limit / lanes) stays within 32 bits.
   if (k != KernelKind::portable) {
     for (uint32_t i = 0; i < n; i += kChunk) {
       const uint32_t m = n - i < kChunk ? n - i : kChunk;
       (k == KernelKind::avx2 ? detail::escape32_avx2 : detail::escape32_avx512)(
-          cx + i, cy + i, m, limit_of(max_iter), out + i);
+          cx + i, cy + i, m, limit_of(max_iter), out + i,
+          cycle_check_after(Precision::p32, max_iter), work ? work + i : nullptr);
     }
     return;
   }
@@ -128,7 +129,7 @@ void escape32_points(KernelKind k, const int32_t* cx, const int32_t* cy, uint32_
     Fixed32 x, y;
     x.w[0] = static_cast<uint32_t>(cx[i]);
     y.w[0] = static_cast<uint32_t>(cy[i]);
-    out[i] = escape32(x, y, max_iter);
+    out[i] = escape32(x, y, max_iter, work ? work + i : nullptr);
   }
 }
 
@@ -158,12 +159,32 @@ void escape64_points(KernelKind k, const int64_t* cx, const int64_t* cy, uint32_
   }
 }
 
-void escape128_points(const Fixed128* cx, const Fixed128* cy, uint32_t n, uint16_t max_iter,
-                      uint16_t* out) {
+void escape128_points(KernelKind k, const Fixed128* cx, const Fixed128* cy, uint32_t n,
+                      uint16_t max_iter, uint16_t* out) {
+#if defined(PICOCRAY_HOST_SIMD)
+  if (k == KernelKind::avx512ifma) {
+    auto word = [](const Fixed128& a) {
+      return detail::U128{a.w[3]} << 96 | detail::U128{a.w[2]} << 64 | detail::U128{a.w[1]} << 32 |
+             a.w[0];
+    };
+    std::vector<detail::U128> wx(n < kChunk ? n : kChunk), wy(wx.size());
+    for (uint32_t i = 0; i < n; i += kChunk) {
+      const uint32_t m = n - i < kChunk ? n - i : kChunk;
+      for (uint32_t j = 0; j < m; ++j) {
+        wx[j] = word(cx[i + j]);
+        wy[j] = word(cy[i + j]);
+      }
+      detail::escape128_avx512ifma(wx.data(), wy.data(), m, limit_of(max_iter), out + i);
+    }
+    return;
+  }
+#endif
+  (void)k;
   for (uint32_t i = 0; i < n; ++i) out[i] = escape128(cx[i], cy[i], max_iter);
 }
 
-uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_t* row_sums) {
+uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_t* row_sums,
+                      uint32_t* work) {
   const JobGeometry& g = t.geometry;
   const uint32_t w = t.rect.w, h = t.rect.h, n = w * h;
   if (g.precision == Precision::p128) {
@@ -176,7 +197,7 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape128_points(px.data(), py.data(), n, g.max_iter, counts);
+    escape128_points(k, px.data(), py.data(), n, g.max_iter, counts);
   } else if (g.precision == Precision::p32) {
     // Every pixel of the tile in one stream, so lanes refill across rows.
     int32_t col[kMaxTileSide], row[kMaxTileSide];
@@ -190,7 +211,7 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
         px[r * w + c] = col[c];
         py[r * w + c] = row[r];
       }
-    escape32_points(k, px, py, n, g.max_iter, counts);
+    escape32_points(k, px, py, n, g.max_iter, counts, work);
   } else {
     auto to64 = [](const Coord& v) {
       const Fixed64 f = fx::narrow<2>(v);
@@ -207,6 +228,10 @@ uint32_t compute_tile(KernelKind k, const TileTask& t, uint16_t* counts, uint32_
       }
     escape64_points(k, px.data(), py.data(), n, g.max_iter, counts);
   }
+  // 64 and 128 bits never check for cycles: a point inside runs to the limit.
+  if (work && g.precision != Precision::p32)
+    for (uint32_t i = 0; i < n; ++i)
+      work[i] = counts[i] == g.max_iter ? limit_of(g.max_iter) : counts[i];
   uint32_t sum = 0;
   for (uint32_t r = 0; r < h; ++r) {
     uint32_t s = 0;

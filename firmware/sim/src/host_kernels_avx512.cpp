@@ -15,8 +15,8 @@ namespace {
 }  // namespace
 
 void escape32_avx512(const int32_t* cx, const int32_t* cy, uint32_t n, uint32_t limit,
-                     uint16_t* out) {
-  escape_lanes<Avx512x32, 2>(cx, cy, n, limit, out);
+                     uint16_t* out, uint32_t check_after, uint32_t* work) {
+  escape_lanes<Avx512x32, 2>(cx, cy, n, limit, out, check_after, work);
 }
 
 void escape64_avx512(const int64_t* cx, const int64_t* cy, uint32_t n, uint32_t limit,

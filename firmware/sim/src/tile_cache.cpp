@@ -23,32 +23,13 @@ bool same_corner(const Coord& a, const Coord& b) {
   return true;
 }
 
-// What the node's kernel ran for row r, from the counts the host kernels gave: an escaping pixel
-// ran its count; one inside ran to max_iter, unless the node's schedule checks for cycles, when
-// the node's own kernel says how far (the host's SIMD kernels do not check for cycles).
-TileWork row_work(const TileTask& t, const uint16_t* counts, uint8_t r) {
-  const JobGeometry& g = t.geometry;
-  const uint32_t n_max = g.max_iter ? g.max_iter : 65536u;
-  const uint32_t plain = cycle_check_after(g.precision, g.max_iter);
+// Row r's work, split as the node's kernel runs it: a pixel's first cycle_check_after iterations
+// plain, the rest checked for a cycle.
+TileWork row_work(const TileTask& t, const uint32_t* work, uint8_t r) {
+  const uint32_t plain = cycle_check_after(t.geometry.precision, t.geometry.max_iter);
   TileWork w;
-  const Coord cy = pixel_y(g, t.rect.y + r);
-  // The column coordinates stepped exactly, as the node's kernel does (no division per pixel).
-  PixelAxis column(g.region.x0, fx::sub(g.region.x1, g.region.x0), t.rect.x, g.width);
-  for (uint32_t c = 0; c < t.rect.w; ++c, column.next()) {
-    const uint16_t n = counts[r * t.rect.w + c];
-    uint32_t ran = n == g.max_iter ? n_max : n;
-    if (n == g.max_iter && plain < n_max) {
-      const Coord& cx = column.value();
-      switch (g.precision) {
-        case Precision::p32:
-          escape32(fx::narrow<1>(cx), fx::narrow<1>(cy), g.max_iter, &ran);
-          break;
-        case Precision::p64:
-          escape64(fx::narrow<2>(cx), fx::narrow<2>(cy), g.max_iter, &ran);
-          break;
-        default: escape128(cx, cy, g.max_iter, &ran); break;
-      }
-    }
+  for (uint32_t c = 0; c < t.rect.w; ++c) {
+    const uint32_t ran = work[r * t.rect.w + c];
     const uint32_t p = ran < plain ? ran : plain;
     w.plain += p;
     w.checked += ran - p;
@@ -76,9 +57,12 @@ void TileCache::compute(Entry& e) {
   const uint8_t h = t.rect.h;
   e.counts.resize(static_cast<size_t>(t.rect.w) * h);
   e.row_sums.resize(h);
-  host::compute_tile(t, e.counts.data(), e.row_sums.data());
+  // Each pixel's work as the node's kernel runs it, from the host kernels (which run the node's
+  // cycle check too).
+  std::vector<uint32_t> work(e.counts.size());
+  host::compute_tile(t, e.counts.data(), e.row_sums.data(), work.data());
   e.row_work.assign(h, TileWork{});
-  for (uint8_t r = 0; r < h; ++r) e.row_work[r] = row_work(t, e.counts.data(), r);
+  for (uint8_t r = 0; r < h; ++r) e.row_work[r] = row_work(t, work.data(), r);
 }
 
 bool TileCache::same_job(const JobGeometry& a, const JobGeometry& b) {
