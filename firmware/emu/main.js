@@ -3,25 +3,28 @@
 // raw byte stream on TCP (what `picocray --port emu:N` and `picocray emu` start). docs/emulator.md.
 //
 //   node main.js --firmware picocray.elf [--secondaries N] [--listen HOST:PORT] [--bootrom FILE]
-//                [--seed S] [--quantum CYCLES] [--verbose] [--once] [--watchdog-fault K]
+//                [--seed S] [--quantum CYCLES] [--verbose] [--once] [--watchdog-fault K] [--profile]
+//                [--trace FILE]
 //
 // Boots the cluster until the controller's USB CDC has enumerated and every secondary has taken
 // an address, then prints "listening HOST:PORT" on stdout (PORT 0 picks a free one); everything
 // else goes to stderr. One client at a time; a controller reboot drops it. --once: exit when the
 // first client has gone (what `--port emu:N` uses). --watchdog-fault K: once the cluster is
 // ready, secondary K (1 to N) locks up and its watchdog reboots it; the emulator listens once it
-// has claimed an address again.
+// has claimed an address again. --profile: at the end of each connection, where every core's
+// cycles went, by function (lib/profile.js).
 //
 // Lines on stdin are USB requests from the host to the controller (what picocray sends on emu
 // ports; lib/usb_host.js): "usb line-coding BAUD", "usb reset-interface bootsel".
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from './lib/cluster.js';
 import { loadFlashImage } from './lib/elf.js';
+import { Profile, loadFunctionSymbols } from './lib/profile.js';
 import { resetInterfaceBootsel, setLineCoding } from './lib/usb_host.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,10 +50,12 @@ function parseArgs(argv) {
     else if (a === '--quantum') opt.quantum = Number(value());
     else if (a === '--verbose') opt.verbose = true;
     else if (a === '--once') opt.once = true;
+    else if (a === '--profile') opt.profile = true;
+    else if (a === '--trace') opt.trace = value();
     else if (a === '--watchdog-fault') opt.watchdogFault = Number(value());
     else
       fail(
-        `unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once --watchdog-fault)`,
+        `unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once --watchdog-fault --profile --trace)`,
       );
   }
   if (!opt.firmware) fail('--firmware PATH is required (build/firmware-pico/picocray.elf from scripts/firmware.sh)');
@@ -97,6 +102,13 @@ try {
 } catch (e) {
   fail(`--firmware ${opt.firmware}: ${e.message}`, 3);
 }
+// --trace FILE: a line per I2C transfer (start ns, address, read/write, bytes, ns, ns stretched)
+// and per change of a board's drive of the attention line.
+function traceTo(path) {
+  const fd = openSync(path, 'w');
+  return (line) => writeSync(fd, `${line}\n`);
+}
+const profile = opt.profile ? new Profile(loadFunctionSymbols(readFileSync(opt.firmware))) : undefined;
 const cluster = new Cluster({
   secondaries: opt.secondaries,
   image,
@@ -105,6 +117,8 @@ const cluster = new Cluster({
   quantum: opt.quantum,
   log,
   verbose: opt.verbose,
+  profile,
+  trace: opt.trace ? traceTo(opt.trace) : undefined,
 });
 
 // ----- the host link: the controller's CDC <-> one TCP client -----
@@ -151,6 +165,16 @@ function report() {
       `(${s.longestBytes} bytes), ${(s.stretchedNs / 1e6).toFixed(2)} ms clock stretching; ` +
       `${cluster.i2cPullUps()} of ${cluster.boards.length} boards pull SDA/SCL up`,
   );
+  if (profile) {
+    const busy = s.busyNs - session.bus.busyNs;
+    const stops = s.stops - session.bus.stops;
+    log(
+      `profile: I2C this session: ${stops} transfers ended by a STOP, ${(busy / 1e6).toFixed(3)} ms from address to STOP ` +
+        `(${(busy / Math.max(stops, 1) / 1e3).toFixed(2)} us each), ${s.bytes - session.bus.bytes} bytes, ` +
+        `${((s.stretchedNs - session.bus.stretchedNs) / 1e6).toFixed(3)} ms stretching`,
+    );
+    for (const line of profile.report(125e6)) log(line);
+  }
   session = null;
 }
 
@@ -205,7 +229,8 @@ const server = createServer((socket) => {
   }
   client = socket;
   socket.setNoDelay(true);
-  session = { nanos: cluster.nanos, wall: Date.now() };
+  session = { nanos: cluster.nanos, wall: Date.now(), bus: { ...cluster.bus.stats } };
+  profile?.reset();
   socket.on('data', (data) => {
     for (const b of data) toDevice.push(b);
   });

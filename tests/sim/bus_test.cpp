@@ -51,8 +51,9 @@ TEST_CASE("sim bus: a register read costs its bits at the SCL rate and the set-u
   bus.listen(1, 0x11, &r);
   uint8_t reg = 0x05, rx[7] = {};
   CHECK(bus.transfer(0x11, &reg, 1, rx, sizeof rx, 1000) == I2cStatus::ok);
-  // start, address, register, repeated start, address, 7 bytes, stop: 93 bits at 1 MHz + 8 us.
-  CHECK(w.now_ns == 101000);
+  // start, address, register, repeated start, address, 7 bytes, stop: 93 SCL periods of 1.096 us
+  // (pico-sdk's counts for 1 MHz), 5.4 us per transfer, 1.07 us per byte written, 0.93 per read.
+  CHECK(w.now_ns == 93 * 1096 + 5400 + 1070 + 7 * 930);
   CHECK(r.received == std::vector<uint8_t>{0x05});
   CHECK(r.requests == 7);
   CHECK(rx[6] == 6);
@@ -62,7 +63,7 @@ TEST_CASE("sim bus: a register read costs its bits at the SCL rate and the set-u
 }
 
 TEST_CASE("sim bus: a read longer than its deadline times out part-way, as pico-sdk's does") {
-  // 1000 bytes at 1 MHz are 9 ms on the wires; 5 ms was the firmware's fixed deadline once.
+  // 1000 bytes at 1 MHz are 10.8 ms on the wires; 5 ms was the firmware's fixed deadline once.
   World w;
   sim::Bus bus(w);
   Recorder r;
@@ -72,13 +73,14 @@ TEST_CASE("sim bus: a read longer than its deadline times out part-way, as pico-
   CHECK(bus.transfer(0x11, &reg, 1, rx.data(), rx.size(), 5000) == I2cStatus::timeout);
   CHECK_MESSAGE(w.now_ns == 5000000,
                 "the initiator is blocked until the deadline, not " << w.now_ns << " ns");
-  // 8 us of set-up, then 29 bits before the first byte read: 551 bytes end before 5 ms.
-  CHECK(rx[550] == static_cast<uint8_t>(550));
-  CHECK_MESSAGE(rx[551] == 0xEE, "a byte still on the wires at the deadline was not read");
-  CHECK(r.requests == 552);  // the target was asked for the byte in progress
+  // 5.4 us of set-up, 29 periods and the register byte's 1.07 us before the first byte read, then
+  // 10.794 us a byte: 459 bytes end before 5 ms (the emulated board's 460 bytes, address included).
+  CHECK(rx[458] == static_cast<uint8_t>(458));
+  CHECK_MESSAGE(rx[459] == 0xEE, "a byte still on the wires at the deadline was not read");
+  CHECK(r.requests == 460);  // the target was asked for the byte in progress
   CHECK(r.finishes == 2);    // the repeated start, and the STOP of the bus recovery
   CHECK(w.st.i2c_timeouts == 1);
-  CHECK(w.st.i2c_bytes == 3 + 551);
+  CHECK(w.st.i2c_bytes == 3 + 459);
   CHECK(w.st.i2c_busy_ns == 5000000);
 }
 
@@ -89,14 +91,14 @@ TEST_CASE("sim bus: a write cut by its deadline hands the target the bytes sent 
   bus.listen(1, 0x11, &r);
   const std::vector<uint8_t> tx = counting(100);
   CHECK(bus.transfer(0x11, tx.data(), tx.size(), nullptr, 0, 500) == I2cStatus::timeout);
-  // 8 us of set-up, start and address (10 bits), then 9 bits a byte: 53 bytes before 500 us.
-  CHECK(r.received == std::vector<uint8_t>(tx.begin(), tx.begin() + 53));
+  // 5.4 us of set-up, start and address (10 periods), then 10.934 us a byte: 44 before 500 us.
+  CHECK(r.received == std::vector<uint8_t>(tx.begin(), tx.begin() + 44));
   CHECK(r.finishes == 1);
   CHECK(w.now_ns == 500000);
 }
 
 TEST_CASE("sim bus: a transfer ending exactly at its deadline has timed out") {
-  // pico-sdk looks at the clock before the block's status. One byte written: 20 bits + 8 us.
+  // pico-sdk looks at the clock before the block's status. One byte written: 28.39 us.
   for (uint32_t timeout_us : {27u, 28u, 29u}) {
     World w;
     sim::Bus bus(w);
@@ -105,7 +107,7 @@ TEST_CASE("sim bus: a transfer ending exactly at its deadline has timed out") {
     const uint8_t b = 0x42;
     const I2cStatus want = timeout_us > 28 ? I2cStatus::ok : I2cStatus::timeout;
     CHECK_MESSAGE(bus.transfer(0x11, &b, 1, nullptr, 0, timeout_us) == want,
-                  "a 28 us transfer with a " << timeout_us << " us deadline");
+                  "a 28.39 us transfer with a " << timeout_us << " us deadline");
   }
 }
 
@@ -114,9 +116,9 @@ TEST_CASE("sim bus: an unanswered address is NACKed within its deadline, and tim
   sim::Bus bus(w);
   const uint8_t b = 0x42;
   CHECK(bus.transfer(0x30, &b, 1, nullptr, 0, 1000) == I2cStatus::nack_address);
-  CHECK(w.now_ns == 19000);  // start, address, stop: 11 bits + 8 us
+  CHECK(w.now_ns == 11 * 1096 + 5400);  // start, address, stop: 11 periods and the set-up
   CHECK(bus.transfer(0x30, &b, 1, nullptr, 0, 10) == I2cStatus::timeout);
-  CHECK(w.now_ns == 29000);
+  CHECK(w.now_ns == 11 * 1096 + 5400 + 10000);
 }
 
 TEST_CASE("sim bus: the firmware's deadlines hold every block the bus carries, at any SCL rate") {

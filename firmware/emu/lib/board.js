@@ -445,7 +445,11 @@ export class Board {
   runUntil(target) {
     if (this.halted || this.locked) return;
     const local = target - this.cycleBase;
-    for (const core of this.cores) {
+    for (let n = 0; n < this.cores.length; ++n) {
+      const core = this.cores[n];
+      const from = core.cycles;
+      const pc = core.PC;
+      const waiting = core.waiting;
       while (core.cycles < local) {
         if (core.waiting) {
           core.cycles = local;
@@ -454,6 +458,7 @@ export class Board {
         core.executeInstruction();
         if (this.halted) return;
       }
+      this.profile?.charge(this, n, pc, waiting, core.cycles - from);
     }
   }
 }

@@ -30,11 +30,13 @@ function uniqueIdFor(index, seed) {
 }
 
 export class Cluster {
-  // opts: { secondaries, image, bootrom, seed, quantum (cycles), log, verbose }
+  // opts: { secondaries, image, bootrom, seed, quantum (cycles), log, verbose, profile }
   constructor(opts) {
     this.clock = new SimulationClock(CLK_SYS_HZ);
     this.bus = new I2CBus(this.clock);
     this.bus.log = opts.log;
+    this.trace = opts.trace;
+    this.bus.trace = opts.trace;
     this.cycle = 0;
     this.quantum = opts.quantum ?? 64;
     this.log = opts.log;
@@ -52,6 +54,7 @@ export class Cluster {
         controller: i === 0,
         log: opts.log,
         verbose: opts.verbose,
+        profile: opts.profile,
         cycleNow: () => this.cycle,
       });
       board.onBoot = (b) => this.wire(b);
@@ -74,7 +77,13 @@ export class Cluster {
   wire(board) {
     const gpio = board.mcu.gpio;
     for (const pin of OPEN_DRAIN_PINS) {
-      gpio[pin].addListener(() => this.resolveLine(pin));
+      let low = false;
+      gpio[pin].addListener(() => {
+        const now = gpio[pin].outputEnable && !gpio[pin].outputValue;
+        if (pin === 12 && now !== low) this.trace?.(`attention ${this.clock.nanos} ${board.index} ${now ? 'low' : 'released'}`);
+        low = now;
+        this.resolveLine(pin);
+      });
       this.resolveLine(pin);
     }
     const role = gpio[ROLE_PIN];

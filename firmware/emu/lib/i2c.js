@@ -39,7 +39,7 @@ export class I2CBus {
     this.current = null; // the addressed target
     this.mode = 0; // 0 write, 1 read
     this.waiting = null; // a phase held by clock stretching: () => boolean (true when done)
-    this.stats = { transfers: 0, nacks: 0, bytes: 0, stretchedNs: 0, abandoned: 0, longestNs: 0, longestBytes: 0 };
+    this.stats = { transfers: 0, nacks: 0, bytes: 0, stretchedNs: 0, abandoned: 0, longestNs: 0, longestBytes: 0, busyNs: 0, stops: 0 };
     this.stretchStart = 0;
     this.pending = 0;
     this.owner = null; // the controller whose transfer is on the bus
@@ -118,7 +118,7 @@ export class I2CBus {
 
   address(ctrl, address, mode) {
     this.stats.transfers++;
-    if (!this.active) this.active = { address, mode, bytes: 0, startNs: this.clock.nanos };
+    if (!this.active) this.active = { address, mode, bytes: 0, startNs: this.clock.nanos, stretchedNs: 0 };
     this.active.address = address;
     this.active.mode = mode;
     this.after(9 * this.periodNs(ctrl), () => {
@@ -147,6 +147,7 @@ export class I2CBus {
     this.waiting = () => {
       if (!ready()) return;
       this.stats.stretchedNs += this.clock.nanos - this.stretchStart;
+      if (this.active) this.active.stretchedNs += this.clock.nanos - this.stretchStart;
       this.waiting = null;
       then();
     };
@@ -205,6 +206,10 @@ export class I2CBus {
       this.current = null;
       if (this.active) {
         const ns = this.clock.nanos - this.active.startNs;
+        this.stats.busyNs += ns;
+        this.stats.stops++;
+        const a = this.active;
+        this.trace?.(`i2c ${a.startNs} 0x${a.address.toString(16)} ${a.mode ? 'read' : 'write'} ${a.bytes} ${ns} ${a.stretchedNs}`);
         if (ns > this.stats.longestNs) {
           this.stats.longestNs = ns;
           this.stats.longestBytes = this.active.bytes;

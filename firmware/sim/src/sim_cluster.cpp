@@ -166,6 +166,7 @@ size_t Cluster::link_write(const uint8_t* data, size_t len) {
   usb_free_at_ns_ = at;
   usb_out_.push_back(Chunk{at, std::vector<uint8_t>(data, data + n)});
   usb_out_bytes_ += n;
+  advance(n * m.usb_cpu_ns_per_byte);  // the controller's CPU putting them in TinyUSB's queue
   touch();
   return n;
 }

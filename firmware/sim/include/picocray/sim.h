@@ -17,11 +17,18 @@ namespace picocray::sim {
 
 // The timing model (docs/model.md says where each number comes from).
 struct Model {
-  uint32_t cpu_hz = 125000000;         // RP2040 default system clock
-  uint32_t i2c_hz = 1000000;           // SCL
-  uint32_t i2c_overhead_ns = 8000;     // software and FIFO set-up per transfer
+  uint32_t cpu_hz = 125000000;      // RP2040 default system clock
+  uint32_t i2c_hz = 1000000;        // SCL asked of pico-sdk; it runs at scl_period_cycles()
+  uint32_t i2c_overhead_ns = 5400;  // the controller's software per transfer: measured (emu)
+  // The controller's software per byte besides its 9 SCL periods: pico-sdk's blocking calls hand
+  // the block one command at a time, so SCL waits between bytes. Measured (emu).
+  uint32_t i2c_write_byte_ns = 1070;
+  uint32_t i2c_read_byte_ns = 930;
   uint32_t usb_bytes_per_s = 1000000;  // USB full-speed CDC, sustained
   uint32_t usb_buffer = 4096;          // bytes the controller can queue before USB drains them
+  // The controller's CPU per byte it sends the host (framing, CRC, TinyUSB's FIFO), during which
+  // it does nothing else. Measured (emu).
+  uint32_t usb_cpu_ns_per_byte = 1230;
   // Cortex-M0+ cycles per kernel iteration, per precision (32, 64, 128): of the plain loop, and of
   // the loop that also checks for a cycle (kernel.h, cycle_check_after); measured
   // (tools/m0plus-cycles, docs/performance.md).
@@ -29,6 +36,16 @@ struct Model {
   uint32_t cycles_per_checked_iter[3] = {64, 261, 1127};
   uint32_t cycles_per_pixel = 260;  // per pixel besides iterations: measured (docs/performance.md)
 };
+
+// One SCL period in clk_sys cycles, as the I2C block makes it from pico-sdk's i2c_set_baudrate
+// counts (RP2040 datasheet 4.3.14: high = HCNT + SPKLEN + 7, low = LCNT + 1): 137 cycles, 1.096 us,
+// when 1 MHz is asked at 125 MHz.
+inline uint64_t scl_period_cycles(const Model& m) {
+  const uint64_t period = (uint64_t{m.cpu_hz} + m.i2c_hz / 2) / m.i2c_hz;
+  const uint64_t lcnt = period * 3 / 5, hcnt = period - lcnt;
+  const uint64_t spklen = lcnt < 16 ? 1 : lcnt / 16;
+  return (hcnt + spklen + 7) + (lcnt + 1);
+}
 
 // A cluster of RP2350 boards (Pico 2): their default 150 MHz clock and the Cortex-M33 kernels'
 // cycles per iteration, counted from an instruction trace on an emulated Cortex-M33
