@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -223,29 +224,39 @@ TEST_CASE("host kernels: every kernel's 32-bit work is the node kernel's, cycle 
   }
 }
 
+// Kernel k against `reference` on n random points (from gen(imag)) at each max_iter; at 256
+// iterations or more, more than n / inside_div of them must be inside (the grid is not trivial).
+template <typename T, typename Gen, typename Points, typename Ref>
+void check_random_points(KernelKind k, uint32_t n, std::initializer_list<uint16_t> iterations,
+                         uint32_t inside_div, Gen gen, Points points, Ref reference) {
+  for (uint16_t max_iter : iterations) {
+    std::vector<T> cx(n), cy(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      cx[i] = gen(false);
+      cy[i] = gen(true);
+    }
+    std::vector<uint16_t> out(n, 0xBEEF);
+    points(k, cx.data(), cy.data(), n, max_iter, out.data());
+    uint32_t inside = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint16_t want = reference(cx[i], cy[i], max_iter);
+      REQUIRE_MESSAGE(out[i] == want, host::kernel_name(k)
+                                          << " point " << i << " max_iter " << max_iter << ": "
+                                          << out[i] << ", reference " << want);
+      inside += want == max_iter;
+    }
+    if (max_iter >= 256) CHECK(inside > n / inside_div);
+  }
+}
+
 TEST_CASE("host kernels: every kernel equals the portable 64-bit reference on random points") {
   for (KernelKind k : available()) {
     CAPTURE(host::kernel_name(k));
     Rng rng{0x5EED0064ull + static_cast<uint64_t>(k)};
-    for (uint16_t max_iter : {1, 2, 5, 300}) {
-      const uint32_t n = 3001;
-      std::vector<int64_t> cx(n), cy(n);
-      for (uint32_t i = 0; i < n; ++i) {
-        cx[i] = random_value<int64_t, 59>(rng, false);
-        cy[i] = random_value<int64_t, 59>(rng, true);
-      }
-      std::vector<uint16_t> out(n, 0xBEEF);
-      host::escape64_points(k, cx.data(), cy.data(), n, max_iter, out.data());
-      uint32_t inside = 0;
-      for (uint32_t i = 0; i < n; ++i) {
-        const uint16_t want = portable64(cx[i], cy[i], max_iter);
-        REQUIRE_MESSAGE(out[i] == want, host::kernel_name(k)
-                                            << " point " << i << " max_iter " << max_iter << ": "
-                                            << out[i] << ", reference " << want);
-        inside += want == max_iter;
-      }
-      if (max_iter >= 256) CHECK(inside > n / 10);
-    }
+    check_random_points<int64_t>(
+        k, 3001, {1, 2, 5, 300}, 10,
+        [&](bool imag) { return random_value<int64_t, 59>(rng, imag); }, host::escape64_points,
+        portable64);
   }
 }
 
@@ -266,25 +277,11 @@ TEST_CASE("host kernels: every kernel equals escape128_limbs on random 128-bit p
   for (KernelKind k : available()) {
     CAPTURE(host::kernel_name(k));
     Rng rng{0x5EED0128ull + static_cast<uint64_t>(k)};
-    for (uint16_t max_iter : {1, 2, 9, 400}) {
-      const uint32_t n = 1003;
-      std::vector<Fixed128> cx(n), cy(n);
-      for (uint32_t i = 0; i < n; ++i) {
-        cx[i] = random_value128(rng, false);
-        cy[i] = random_value128(rng, true);
-      }
-      std::vector<uint16_t> out(n, 0xBEEF);
-      host::escape128_points(k, cx.data(), cy.data(), n, max_iter, out.data());
-      uint32_t inside = 0;
-      for (uint32_t i = 0; i < n; ++i) {
-        const uint16_t want = escape128_limbs(cx[i], cy[i], max_iter);
-        REQUIRE_MESSAGE(out[i] == want, host::kernel_name(k)
-                                            << " point " << i << " max_iter " << max_iter << ": "
-                                            << out[i] << ", reference " << want);
-        inside += want == max_iter;
-      }
-      if (max_iter >= 256) CHECK(inside > n / 20);  // the wild points escape at once
-    }
+    // One in 20 inside at least: the wild points escape at once.
+    check_random_points<Fixed128>(
+        k, 1003, {1, 2, 9, 400}, 20, [&](bool imag) { return random_value128(rng, imag); },
+        host::escape128_points,
+        [](const Fixed128& x, const Fixed128& y, uint16_t m) { return escape128_limbs(x, y, m); });
     // The edges exactly: |x| = 2 and x^2 + y^2 = 4 do not escape, one unit of the last place
     // beyond does; and max_iter 0 is 65536 iterations, answer 0.
     const Fixed128 zero = fx::zero<4>(), two = fx::from_int<4>(2), minus_two = fx::from_int<4>(-2);
