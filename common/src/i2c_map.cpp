@@ -108,7 +108,8 @@ bool parse(const uint8_t* in, size_t len, IdentBlock* b) {
 }
 
 size_t build(const JobBlock& b, uint8_t* out, size_t cap) {
-  return build_block(kJobLen, out, cap, [&](Writer& w) {
+  const bool named = b.codec != kTileCodecRuns;
+  return build_block(named ? kJobLenCodec : kJobLen, out, cap, [&](Writer& w) {
     const JobGeometry& g = b.geometry;
     w.u16(b.job_id);
     w.u8(static_cast<uint8_t>(g.precision));
@@ -118,11 +119,12 @@ size_t build(const JobBlock& b, uint8_t* out, size_t cap) {
     encode_region(w, g.region);
     w.u8(g.tile_w);
     w.u8(g.tile_h);
+    if (named) w.u8(b.codec);
   });
 }
 
 bool parse(const uint8_t* in, size_t len, JobBlock* b) {
-  if (len != kJobLen || !sealed(in, len)) return false;
+  if ((len != kJobLen && len != kJobLenCodec) || !sealed(in, len)) return false;
   Reader r(in, len - 4);
   JobGeometry& g = b->geometry;
   b->job_id = r.u16();
@@ -134,6 +136,8 @@ bool parse(const uint8_t* in, size_t len, JobBlock* b) {
   g.region = decode_region(r);
   g.tile_w = r.u8();
   g.tile_h = r.u8();
+  b->codec = len == kJobLenCodec ? r.u8() : kTileCodecRuns;
+  if (b->codec != kTileCodecRuns && b->codec != kTileCodecRange) return false;
   const char* why = nullptr;
   return r.done() && validate(g, &why);
 }

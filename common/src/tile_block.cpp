@@ -8,9 +8,21 @@ namespace picocray {
 
 size_t tile_block_build(TileHeader h, const uint16_t* counts, uint8_t* out, size_t cap) {
   if (cap < kTileHeaderSize + 4) return 0;
-  size_t n =
-      tile_encode(counts, h.rect.w, h.rect.h, out + kTileHeaderSize, cap - kTileHeaderSize - 4);
-  if (n == 0 && static_cast<uint32_t>(h.rect.w) * h.rect.h != 0) return 0;
+  const size_t room = cap - kTileHeaderSize - 4;
+  const uint32_t pixels = static_cast<uint32_t>(h.rect.w) * h.rect.h;
+  size_t n = 0;
+  if (h.codec == kTileCodecRange) {
+    const size_t bound = tile_max_encoded(pixels);
+    n = tile_encode_range(counts, h.rect.w, h.rect.h, out + kTileHeaderSize,
+                          room < bound ? room : bound);
+    if (n == 0) h.codec = kTileCodecRuns;
+  } else {
+    h.codec = kTileCodecRuns;
+  }
+  if (h.codec == kTileCodecRuns) {
+    n = tile_encode(counts, h.rect.w, h.rect.h, out + kTileHeaderSize, room);
+    if (n == 0 && pixels != 0) return 0;
+  }
   h.payload_len = static_cast<uint16_t>(n);
   Writer wr(out, kTileHeaderSize);
   wr.u16(h.job_id);
@@ -40,7 +52,8 @@ bool tile_block_parse(const uint8_t* block, size_t len, TileHeader* h, const uin
   if (kTileHeaderSize + h->payload_len + 4u != len) return false;
   Reader tail(block + len - 4, 4);
   if (crc32(block, len - 4) != tail.u32()) return false;
-  if (h->codec != kTileCodecRuns || !rect_valid(h->rect)) return false;
+  if ((h->codec != kTileCodecRuns && h->codec != kTileCodecRange) || !rect_valid(h->rect))
+    return false;
   *payload = block + kTileHeaderSize;
   return true;
 }

@@ -86,4 +86,11 @@ bool tile_decode(const uint8_t* in, size_t len, uint32_t w, uint32_t h, uint16_t
   return p == n;
 }
 
+bool tile_decode_codec(uint8_t codec, const uint8_t* in, size_t len, uint32_t w, uint32_t h,
+                       uint16_t* counts) {
+  if (codec == kTileCodecRuns) return tile_decode(in, len, w, h, counts);
+  if (codec == kTileCodecRange) return tile_decode_range(in, len, w, h, counts);
+  return false;
+}
+
 }  // namespace picocray

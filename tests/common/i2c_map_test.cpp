@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -113,7 +114,9 @@ TEST_CASE("i2c_map: IdentBlock round-trips in kIdentLen bytes") {
   check_corruption<IdentBlock>(b);
 }
 
-TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields") {
+namespace {
+
+JobBlock sample_job() {
   JobBlock s;
   s.job_id = 77;
   s.geometry.precision = Precision::p128;
@@ -124,6 +127,13 @@ TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields"
   s.geometry.region.x1 = dec("-0.7436438870371587047521915061147");
   s.geometry.region.y0 = dec("0.1");
   s.geometry.region.y1 = dec("0.2");
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields") {
+  const JobBlock s = sample_job();
   Bytes b = built(s, kJobLen);
   CHECK(kJobLen == 79);
   CHECK(b[2] == 128);
@@ -152,6 +162,28 @@ TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields"
   bad.geometry.width = 0;
   bb = built(bad, kJobLen);
   CHECK_FALSE(parse(bb.data(), bb.size(), &out));
+}
+
+TEST_CASE("i2c_map: a codec 2 JobBlock is one byte longer and names its codec; codec 1 is not") {
+  JobBlock s = sample_job();
+  // Codec 1 keeps the 79-byte block every firmware takes.
+  Bytes b1 = built(s, kJobLen);
+  JobBlock out;
+  out.codec = 0;
+  REQUIRE(parse(b1.data(), b1.size(), &out));
+  CHECK(out.codec == kTileCodecRuns);
+  s.codec = kTileCodecRange;
+  Bytes b2 = built(s, kJobLenCodec);
+  CHECK(kJobLenCodec == 80);
+  CHECK(b2[75] == 2);  // after the tile size, before the CRC
+  CHECK(std::equal(b1.begin(), b1.begin() + 75, b2.begin()));
+  REQUIRE(parse(b2.data(), b2.size(), &out));
+  CHECK(out.codec == kTileCodecRange);
+  check_corruption<JobBlock>(b2);
+  // An unknown codec is refused.
+  s.codec = 3;
+  Bytes b3 = built(s, kJobLenCodec);
+  CHECK_FALSE(parse(b3.data(), b3.size(), &out));
 }
 
 TEST_CASE("i2c_map: TileAssign round-trips in kTileAssignLen bytes and checks the size") {

@@ -63,7 +63,7 @@ TEST_CASE("tile_block: build and parse round-trip, and the payload decodes") {
   CHECK(b.size() == kTileHeaderSize + got.payload_len + 4);
   REQUIRE(payload == b.data() + kTileHeaderSize);
   Counts back(c.size());
-  REQUIRE(tile_decode(payload, got.payload_len, 16, 8, back.data()));
+  REQUIRE(tile_decode_codec(got.codec, payload, got.payload_len, 16, 8, back.data()));
   CHECK(back == c);
 }
 
@@ -116,12 +116,18 @@ TEST_CASE("tile_block: a length that disagrees with payload_len fails") {
 }
 
 TEST_CASE("tile_block: a bad codec or tile size fails even with a good CRC") {
-  TileHeader th = sample_header(4, 2);
-  th.codec = 2;
-  Bytes b = build_block(th, Counts(8, 7));
+  // Codec 3 is not defined: patch the byte and re-seal by hand.
+  Bytes b = build_block(sample_header(4, 2), Counts(8, 7));
   TileHeader got;
   const uint8_t* payload = nullptr;
-  CHECK_FALSE(tile_block_parse(b.data(), b.size(), &got, &payload));
+  REQUIRE(tile_block_parse(b.data(), b.size(), &got, &payload));
+  for (uint8_t codec : {0, 3, 255}) {
+    Bytes bad = b;
+    bad[13] = codec;
+    const uint32_t c = crc32(bad.data(), bad.size() - 4);
+    for (int i = 0; i < 4; ++i) bad[bad.size() - 4 + i] = static_cast<uint8_t>(c >> (8 * i));
+    CHECK_FALSE(tile_block_parse(bad.data(), bad.size(), &got, &payload));
+  }
 
   // w = 65 cannot be built from a real tile, so patch the byte and re-seal by hand.
   b = build_block(sample_header(4, 2), Counts(8, 7));
@@ -152,10 +158,46 @@ TEST_CASE("tile_block: the largest tile fits kTileBlockMax and a short buffer gi
   REQUIRE(tile_block_parse(b.data(), b.size(), &got, &payload));
   CHECK(got.node == 0xFF);
   Counts back(c.size());
-  REQUIRE(tile_decode(payload, got.payload_len, 64, 64, back.data()));
+  REQUIRE(tile_decode_codec(got.codec, payload, got.payload_len, 64, 64, back.data()));
   CHECK(back == c);
 
   Bytes small(kTileBlockMax - 1);
   CHECK(tile_block_build(th, c.data(), small.data(), small.size()) == 0);
   CHECK(tile_block_build(th, c.data(), small.data(), 10) == 0);
+}
+
+TEST_CASE("tile_block: codec 2 blocks round-trip and are shorter on banded tiles") {
+  Counts c(32 * 32);
+  for (uint32_t y = 0; y < 32; ++y)
+    for (uint32_t x = 0; x < 32; ++x)
+      c[y * 32 + x] = static_cast<uint16_t>(10 + (x * x + y * y) / 40);
+  TileHeader th = sample_header(32, 32);
+  th.codec = kTileCodecRange;
+  const Bytes b2 = build_block(th, c);
+  const Bytes b1 = build_block(sample_header(32, 32), c);
+  TileHeader got;
+  const uint8_t* payload = nullptr;
+  REQUIRE(tile_block_parse(b2.data(), b2.size(), &got, &payload));
+  CHECK(got.codec == kTileCodecRange);
+  CHECK(b2[13] == 2);
+  Counts back(c.size());
+  REQUIRE(tile_decode_codec(got.codec, payload, got.payload_len, 32, 32, back.data()));
+  CHECK(back == c);
+  CHECK(b2.size() < b1.size());
+}
+
+TEST_CASE("tile_block: a tile codec 2 cannot fit in codec 1's worst case goes out in codec 1") {
+  // One pixel of 65535: codec 2 needs 5 bytes, more than the 3 codec 1's worst case allows.
+  const Counts c{65535};
+  TileHeader th = sample_header(1, 1);
+  th.codec = kTileCodecRange;
+  const Bytes b = build_block(th, c);
+  CHECK(b.size() == kTileHeaderSize + 3 + 4);
+  TileHeader got;
+  const uint8_t* payload = nullptr;
+  REQUIRE(tile_block_parse(b.data(), b.size(), &got, &payload));
+  CHECK(got.codec == kTileCodecRuns);
+  Counts back(1);
+  REQUIRE(tile_decode_codec(got.codec, payload, got.payload_len, 1, 1, back.data()));
+  CHECK(back == c);
 }

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "tile_codec_util.h"
+
 using picocray::tile_decode;
 using picocray::tile_encode;
 using picocray::tile_max_encoded;
@@ -15,25 +17,16 @@ using Counts = std::vector<uint16_t>;
 
 namespace {
 
+const picocray_test::TileCodec kRuns{tile_encode, tile_decode};
+
 Bytes enc(const Counts& c, uint32_t w, uint32_t h) {
-  REQUIRE(c.size() == w * h);
-  Bytes out(tile_max_encoded(c.size()));
-  size_t n = tile_encode(c.data(), w, h, out.data(), out.size());
-  REQUIRE_MESSAGE(n > 0, "tile_encode failed for " << w << "x" << h);
-  out.resize(n);
-  return out;
+  return picocray_test::encode_tile(kRuns, c, w, h);
 }
-
 bool dec(const Bytes& in, uint32_t w, uint32_t h, Counts* out) {
-  out->assign(w * h, 0xDEAD);
-  return tile_decode(in.data(), in.size(), w, h, out->data());
+  return picocray_test::decode_tile(kRuns, in, w, h, out);
 }
-
 void check_vector(const Counts& c, uint32_t w, uint32_t h, const Bytes& want) {
-  CHECK(enc(c, w, h) == want);
-  Counts back;
-  REQUIRE(dec(want, w, h, &back));
-  CHECK(back == c);
+  picocray_test::check_tile_vector(kRuns, c, w, h, want);
 }
 
 }  // namespace

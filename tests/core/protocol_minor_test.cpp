@@ -2,9 +2,11 @@
 // minor and its own, so an older host reads exactly the bodies it knows.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "rendered.h"
 #include "rig.h"
 
 using namespace picocray_test;
@@ -195,5 +197,39 @@ TEST_CASE("minor: CANCEL's OK says whether its render runs (1.3); a 1.2 host get
     Reader r(end.body.data(), end.body.size());
     CHECK(r.u16() == static_cast<uint16_t>(ErrorCode::cancelled));
     CHECK(cancel(rig, seq) == none);  // it has ended
+  }
+}
+
+TEST_CASE("minor: a 1.4 host gets codec 2 tiles from the secondaries, a 1.3 host codec 1") {
+  for (uint8_t minor : {4, 3}) {
+    INFO("host minor " << int(minor));
+    Rig rig(2, 20000);
+    rig.start();
+    REQUIRE(rig.settle());
+    hello(rig, minor);
+    const RenderRequest q = small_render(128, 96, 64, 16);
+    auto seq = rig.send(MsgType::render, encoded_body(q));
+    std::vector<HostFrame> streamed;
+    const HostFrame end = rig.await(seq, 20000000, &streamed);
+    Rendered got;
+    got.final = end;
+    take(streamed, &got);
+    check_exact(got, q);
+    // The controller's own core 1's tiles are codec 1 always (its core 0 encodes them).
+    std::map<uint8_t, std::map<uint8_t, int>> codecs_by_node;
+    for (const HostFrame& f : streamed) {
+      if (!f.is(MsgType::tile)) continue;
+      TileHeader h;
+      const uint8_t* payload = nullptr;
+      REQUIRE(tile_block_parse(f.body.data(), f.body.size(), &h, &payload));
+      ++codecs_by_node[h.node][h.codec];
+    }
+    REQUIRE(codecs_by_node.size() == 3);  // both secondaries and the controller's core 1
+    for (const auto& [node, codecs] : codecs_by_node) {
+      INFO("node " << int(node));
+      CHECK(codecs.size() == 1);
+      const uint8_t want = minor >= 4 && node != kControllerNode ? kTileCodecRange : kTileCodecRuns;
+      CHECK(codecs.begin()->first == want);
+    }
   }
 }

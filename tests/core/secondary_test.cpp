@@ -109,7 +109,7 @@ TEST_CASE("secondary: JOB, TILE, POLL, RESULT and ACK as target events, one by o
   CHECK(h.tile_index == 5);
   CHECK(h.node == 0x10);
   std::vector<uint16_t> counts(static_cast<size_t>(h.rect.w) * h.rect.h), ref(counts.size());
-  REQUIRE(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, counts.data()));
+  REQUIRE(tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, counts.data()));
   compute_tile(tile_task(g, 5), ref.data());
   CHECK_MESSAGE(counts == ref, "the counts are the host reference's");
   i2c::AckBlock a;

@@ -27,7 +27,7 @@ std::vector<uint32_t> tiles_of(const std::vector<HostFrame>& streamed, const Ren
     const uint8_t* payload = nullptr;
     REQUIRE(tile_block_parse(f.body.data(), f.body.size(), &h, &payload));
     std::vector<uint16_t> counts(static_cast<size_t>(h.rect.w) * h.rect.h), ref(counts.size());
-    REQUIRE(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, counts.data()));
+    REQUIRE(tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, counts.data()));
     compute_tile(tile_task(q.geometry, h.tile_index), ref.data());
     CHECK_MESSAGE(counts == ref, "tile " << h.tile_index << " differs from the host reference");
     out.push_back(h.tile_index);

@@ -13,6 +13,8 @@
 #   bootsel-baud    `reset --bootsel --via baud`: the CDC line coding set to 1200 baud takes the
 #                   controller into the boot ROM's USB boot (reset_usb_boot), and it leaves its port
 #   bootsel-vendor  `reset --bootsel --via vendor`: the same by the SDK reset interface's request
+#   model        the timing model against the emulated boards (tools/model-check/run.js --check):
+#                docs/model.md's jobs on sim:N and emu:N, each --verify, every job within 10 %
 #   watchdog     a secondary locks up (the emulator's --watchdog-fault), its watchdog reboots it, it
 #                enrols again: `nodes` lists both secondaries idle, none lost
 #
@@ -94,6 +96,9 @@ case $case_ in
       { cat "$work/err" >&2; fail "the controller did not reach the boot ROM's USB boot"; }
     grep -q "the controller left its port" "$work/out" || fail "picocray did not see the controller go"
     echo "emu/$case_: $sent took the controller into the boot ROM's USB boot"
+    ;;
+  model)
+    node "$root/tools/model-check/run.js" "$picocray" --check
     ;;
   watchdog)
     PICOCRAY_EMU_OPTIONS="--watchdog-fault 1" "$picocray" --port emu:2 nodes --json \

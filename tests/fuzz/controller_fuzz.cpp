@@ -96,8 +96,9 @@ class Host {
                    "a TILE block does not parse");
         FUZZ_CHECK(t.node == kControllerNode, "a TILE names a node that does not exist");
         counts_.resize(size_t{t.rect.w} * t.rect.h);
-        FUZZ_CHECK(tile_decode(payload, t.payload_len, t.rect.w, t.rect.h, counts_.data()),
-                   "a TILE payload does not decode");
+        FUZZ_CHECK(
+            tile_decode_codec(t.codec, payload, t.payload_len, t.rect.w, t.rect.h, counts_.data()),
+            "a TILE payload does not decode");
         return;
       }
       case MsgType::progress: {

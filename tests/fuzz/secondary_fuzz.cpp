@@ -154,8 +154,9 @@ class Harness {
     FUZZ_CHECK(tile_block_parse(b.data(), s.ready_len, &h, &payload), "RESULT is no tile block");
     FUZZ_CHECK(h.node == node.address(), "RESULT names another node");
     std::vector<uint16_t> counts(size_t{h.rect.w} * h.rect.h);
-    FUZZ_CHECK(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, counts.data()),
-               "RESULT's payload does not decode");
+    FUZZ_CHECK(
+        tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, counts.data()),
+        "RESULT's payload does not decode");
     last_tile = h.tile_index;
     if (!ack) return;
     i2c::AckBlock a;

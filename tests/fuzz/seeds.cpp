@@ -97,8 +97,9 @@ std::vector<uint16_t> tile_counts(uint32_t w, uint32_t h) {
   return c;
 }
 
-Bytes tile_block(uint8_t w, uint8_t h) {
+Bytes tile_block(uint8_t w, uint8_t h, uint8_t codec = kTileCodecRuns) {
   TileHeader th;
+  th.codec = codec;
   th.job_id = 1;
   th.tile_index = 3;
   th.rect.w = w;
@@ -230,6 +231,12 @@ void tile_seeds() {
       raw.insert(raw.end(), {static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8)});
     put("tile", "encode-" + name, raw);
     put("tile", "block-" + name, Bytes{2} + tile_block(w, h));
+    Bytes range(5 * c.size() + 8);
+    range.resize(tile_encode_range(c.data(), w, h, range.data(), range.size()));
+    put("tile", "decode-range-" + name, Bytes{4, w, h} + range);
+    raw[0] = 5;
+    put("tile", "encode-range-" + name, raw);
+    put("tile", "block-range-" + name, Bytes{2} + tile_block(w, h, kTileCodecRange));
   }
   put("tile", "literals", Bytes{0, 2, 2, 0xE0, 0xFF, 0xFF, 0xC1, 0x00, 0x9F, 0x40});
   put("tile", "block-resealed", Bytes{3} + tile_block(4, 4));

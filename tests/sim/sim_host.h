@@ -100,7 +100,8 @@ inline Tile parse_tile(const Frame& f) {
   REQUIRE_MESSAGE(tile_block_parse(f.body.data(), f.body.size(), &t.h, &payload),
                   "a TILE frame of " << f.body.size() << " bytes failed tile_block_parse");
   t.counts.resize(static_cast<size_t>(t.h.rect.w) * t.h.rect.h);
-  REQUIRE_MESSAGE(tile_decode(payload, t.h.payload_len, t.h.rect.w, t.h.rect.h, t.counts.data()),
+  REQUIRE_MESSAGE(tile_decode_codec(t.h.codec, payload, t.h.payload_len, t.h.rect.w, t.h.rect.h,
+                                    t.counts.data()),
                   "tile " << t.h.tile_index << " payload did not decode");
   return t;
 }

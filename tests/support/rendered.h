@@ -32,7 +32,7 @@ inline void take(const std::vector<HostFrame>& streamed, Rendered* out) {
     const uint8_t* payload = nullptr;
     REQUIRE(tile_block_parse(f.body.data(), f.body.size(), &h, &payload));
     std::vector<uint16_t> c(static_cast<size_t>(h.rect.w) * h.rect.h);
-    REQUIRE(tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, c.data()));
+    REQUIRE(tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, c.data()));
     if (out->tiles.count(h.tile_index) != 0) ++out->duplicates;
     out->tiles[h.tile_index] = c;
   }

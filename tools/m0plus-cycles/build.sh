@@ -14,7 +14,8 @@ arm_flags=(-mcpu=cortex-m0plus -mthumb -O3 -DNDEBUG -fno-exceptions -fno-unwind-
            -fno-use-cxa-atexit -ffunction-sections -fdata-sections -std=gnu++17
            -Wall -Wextra -Wpedantic -Werror)
 arm_sources=("$root/common/src/kernel.cpp" "$root/common/src/kernel_m0plus.cpp" "$root/common/src/fixed.cpp"
-             "$here/harness.cpp")
+             "$root/common/src/tile_codec.cpp" "$root/common/src/tile_codec_range.cpp"
+             "$root/common/src/crc32.cpp" "$here/harness.cpp")
 objs=()
 for src in "${arm_sources[@]}"; do
   obj="$out/$(basename "${src%.cpp}").o"

@@ -1,9 +1,12 @@
 // The code under test on the emulated Cortex-M0+: thin C entry points around the project's own
 // kernels (common/src/kernel.cpp and kernel_m0plus.cpp, compiled alongside this file by build.sh)
-// and the soft-double loop a Pico user would write. run.js calls these by address.
+// and the soft-double loop a Pico user would write, and the tile encoders (tile_codec*.cpp). run.js
+// calls these by address.
 #include <cstdint>
 
+#include "picocray/crc32.h"
 #include "picocray/kernel.h"
+#include "picocray/tile_codec.h"
 
 using namespace picocray;
 
@@ -61,11 +64,11 @@ uint32_t h_escape_double(const double* cx, const double* cy, uint32_t max_iter) 
   return escape_double(*cx, *cy, static_cast<uint16_t>(max_iter));
 }
 
-// One 32x32 tile (the bench's tile size) from the middle of the whole set at 640x480
+// The 32x32 tile (the bench's tile size) at x, y (xy = x | y << 16) of the whole set at 640x480
 // (-2.5..1 x -1.25..1.25), computed as the board computes it (firmware/rp2040/compute.cpp): one
 // compute_tile_rows call per row, each a piece of one row. run.js subtracts the iterations to get
 // what a pixel costs besides the kernel; returns the sum of counts.
-uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
+uint32_t h_tile_at(uint32_t precision, uint32_t max_iter, uint16_t* counts, uint32_t xy) {
   TileTask t;
   JobGeometry& g = t.geometry;
   g.precision = static_cast<Precision>(precision);
@@ -79,8 +82,8 @@ uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
   g.region.y0.w[3] = 0xF6000000u;  // -1.25
   g.region.y1 = fx::from_int<4>(0);
   g.region.y1.w[3] = 0x0A000000u;  // 1.25
-  t.rect.x = 400;
-  t.rect.y = 160;
+  t.rect.x = static_cast<uint16_t>(xy);
+  t.rect.y = static_cast<uint16_t>(xy >> 16);
   t.rect.w = t.rect.h = 32;
   uint32_t sum = 0;
   for (uint8_t r = 0; r < t.rect.h; ++r) {
@@ -90,6 +93,24 @@ uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
     sum += compute_tile_rows(piece, counts + r * t.rect.w, 0, 1);
   }
   return sum;
+}
+
+// From the middle of the set.
+uint32_t h_tile(uint32_t precision, uint32_t max_iter, uint16_t* counts) {
+  return h_tile_at(precision, max_iter, counts, 400 | 160u << 16);
+}
+
+// A 32x32 tile's counts in codec 1 or 2, as a secondary encodes each tile it finishes; returns the
+// length (0 when out is too small).
+uint32_t h_encode(uint32_t codec, const uint16_t* counts, uint8_t* out, uint32_t cap) {
+  return static_cast<uint32_t>(codec == kTileCodecRange
+                                   ? tile_encode_range(counts, 32, 32, out, cap)
+                                   : tile_encode(counts, 32, 32, out, cap));
+}
+
+// The block's CRC-32, which the secondary computes over the header and payload of each block.
+uint32_t h_crc32(const uint8_t* data, uint32_t len) {
+  return crc32(data, len);
 }
 
 // Many points in one call, for the exactness check: point i is cx limbs, cy limbs, max_iter; its

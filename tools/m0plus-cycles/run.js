@@ -175,6 +175,31 @@ for (const p of [32, 64, 128]) {
   perPixel.set(p, { iterations: r.r0, perPixel: (r.cycles - r.within) / pixels });
 }
 
+// The tile encoding, as a secondary runs it on every tile it finishes: 16 tiles of the overview
+// (640x480, 256 iterations, 32-bit: the bench's overview scene), evenly spaced in row-major order,
+// each encoded in codec 1 and in codec 2 (tile_codec.h), and the CRC-32 that seals each block.
+// sim::Model's encode_cycles_per_pixel and crc_cycles_per_byte.
+const encodeTiles = 16;
+const encoding = new Map([[1, { cycles: 0, bytes: 0 }], [2, { cycles: 0, bytes: 0 }]]);
+let crcCycles = 0, crcBytes = 0;
+{
+  const counts = DATA, out = DATA + 2 * 1024, cap = 3 * 1024;
+  for (let i = 0; i < encodeTiles; ++i) {
+    const index = Math.floor((i + 0.5) * 300 / encodeTiles);
+    call(symbol('h_tile_at'), [32, 256, counts, (index % 20) * 32 | (Math.floor(index / 20) * 32) << 16]);
+    for (const codec of [1, 2]) {
+      const r = call(symbol('h_encode'), [codec, counts, out, cap]);
+      if (r.r0 === 0) throw new Error(`codec ${codec}: tile ${index} did not fit ${cap} bytes`);
+      encoding.get(codec).cycles += r.cycles;
+      encoding.get(codec).bytes += r.r0;
+      const c = call(symbol('h_crc32'), [out, r.r0 + 20]);  // the block's header and payload
+      crcCycles += c.cycles;
+      crcBytes += r.r0 + 20;
+    }
+  }
+}
+const encodePixels = encodeTiles * 32 * 32;
+
 // 3. Exactness: every Cortex-M0+ kernel (and the portable ones, on fewer points) on the seeded
 // check points, count for count against the host, and the work the kernel reports against the
 // host's (the simulator's timing model takes the host's).
@@ -247,6 +272,10 @@ lines.push(`| 32-bit fixed, checking for cycles | | ${fmt(checkedLoop.perIter)} 
 lines.push(`| soft double (libgcc) | ${fmt(soft.perIter)} | | 1.0x |`);
 lines.push('', '| precision | cycles/pixel besides iterations (compute_tile_rows) |', '|---|---:|');
 for (const p of [32, 64, 128]) lines.push(`| ${p}-bit fixed | ${perPixel.get(p).perPixel.toFixed(0)} |`);
+lines.push('', `| tile codec (${encodeTiles} overview tiles, 32x32) | payload bytes/pixel | encode cycles/pixel |`, '|---|---:|---:|');
+for (const [codec, e] of encoding)
+  lines.push(`| ${codec} | ${(e.bytes / encodePixels).toFixed(4)} | ${(e.cycles / encodePixels).toFixed(1)} |`);
+lines.push(`| CRC-32 of the block | | ${(crcCycles / crcBytes).toFixed(1)} cycles/byte |`);
 console.log(lines.join('\n'));
 console.error(`\nrp2040js cycle model vs Cortex-M0+ TRM (cycles per instruction or pair):`);
 for (const t of timing) console.error(`  ${t.what.padEnd(28)} ${String(t.measured).padStart(5)}  (TRM ${t.trm})`);
@@ -260,6 +289,8 @@ if (check) {
   for (const p of [32, 64, 128])
     if (perPixel.get(p).perPixel > 300)
       fail(`${p}-bit: ${perPixel.get(p).perPixel.toFixed(0)} cycles per pixel outside the kernel, above 300`);
+  if (encoding.get(2).bytes >= encoding.get(1).bytes)
+    fail(`codec 2 wrote ${encoding.get(2).bytes} bytes, not fewer than codec 1's ${encoding.get(1).bytes}`);
   const targets = [[32, 8], [64, 2]];
   for (const [p, times] of targets) {
     const fast = results.get(`${p}/${p === 32 ? 'plain loop' : 'm0plus'}`).perIter;

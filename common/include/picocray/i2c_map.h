@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "picocray/kernel.h"
+#include "picocray/tile_codec.h"
 
 namespace picocray::i2c {
 
@@ -61,8 +62,12 @@ constexpr size_t kIdentLen = 16 + 4;
 struct JobBlock {
   uint16_t job_id = 0;
   JobGeometry geometry;
+  uint8_t codec = kTileCodecRuns;  // the codec of the job's tile blocks (tile_codec.h)
 };
+// Codec 1 jobs keep the block every firmware takes; a node that offers kCapTileCodecRange also
+// takes the longer block that names the codec.
 constexpr size_t kJobLen = 75 + 4;
+constexpr size_t kJobLenCodec = 76 + 4;
 
 struct TileAssign {
   uint16_t job_id = 0;

@@ -10,9 +10,9 @@
 namespace picocray {
 
 constexpr uint8_t kProtocolMajor = 1;
-constexpr uint8_t kProtocolMinor = 3;
+constexpr uint8_t kProtocolMinor = 4;
 constexpr uint8_t kFirmwareMajor = 0;
-constexpr uint8_t kFirmwareMinor = 5;
+constexpr uint8_t kFirmwareMinor = 6;
 constexpr uint8_t kFirmwarePatch = 0;
 constexpr uint8_t kMaxNodes = 64;
 
@@ -56,6 +56,7 @@ constexpr uint32_t kCapFixed64 = 1u << 2;
 constexpr uint32_t kCapFixed128 = 1u << 3;
 constexpr uint32_t kCapControllerCompute = 1u << 4;
 constexpr uint32_t kCapAttentionLine = 1u << 5;
+constexpr uint32_t kCapTileCodecRange = 1u << 6;  // writes tile blocks in codec 2 when asked
 
 struct HelloRequest {
   uint8_t major = kProtocolMajor;

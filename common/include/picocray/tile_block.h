@@ -9,7 +9,7 @@
 //   10   1   w             tile size, 1..64
 //   11   1   h
 //   12   1   node          I2C address of the secondary that computed it; 0xFF is the controller
-//   13   1   codec         1 = tile_codec.h
+//   13   1   codec         1 or 2 (tile_codec.h)
 //   14   4   iterations    sum of the tile's escape counts
 //   18   2   payload_len
 //   20   n   payload
@@ -25,7 +25,6 @@ namespace picocray {
 
 constexpr size_t kTileHeaderSize = 20;
 constexpr size_t kTileBlockMax = kTileHeaderSize + tile_max_encoded(kMaxTilePixels) + 4;
-constexpr uint8_t kTileCodecRuns = 1;
 constexpr uint8_t kControllerNode = 0xFF;  // the node field of a tile the controller computed
 
 struct TileHeader {
@@ -38,7 +37,9 @@ struct TileHeader {
   uint16_t payload_len = 0;
 };
 
-// Encodes counts (w*h) into a whole block in out; returns its length or 0 when out is too small.
+// Encodes counts (w*h) into a whole block in out, in h.codec (codec 2 falls back to codec 1 for a
+// tile it would make longer than codec 1's worst case); returns its length or 0 when out is too
+// small.
 size_t tile_block_build(TileHeader h, const uint16_t* counts, uint8_t* out, size_t cap);
 
 // Checks the CRC and the header of a block; on success fills h and points payload into block.

@@ -118,8 +118,8 @@ void Controller::handle_hello(uint16_t seq, Reader& r) {
   HelloReply m;
   m.unique_id = board_.system.unique_id();
   m.role = Role::controller;
-  m.capabilities =
-      kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapControllerCompute | kCapAttentionLine;
+  m.capabilities = kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapControllerCompute |
+                   kCapAttentionLine | kCapTileCodecRange;
   if ((board_.system.capabilities() & hal::kBoardSimulated) != 0) m.capabilities |= kCapSimulated;
   m.max_frame_body = static_cast<uint16_t>(kMaxFrameBody);
   m.node_count = table_.count();

@@ -85,6 +85,7 @@ void Enrolment::give_address(const i2c::IdentBlock& id, uint64_t now) {
   n.fw[0] = id.fw_major;
   n.fw[1] = id.fw_minor;
   n.fw[2] = id.fw_patch;
+  n.capabilities = id.capabilities;
   n.phase = NodePhase::claimed;
   n.job_id = 0;
   n.n_out = 0;

@@ -91,14 +91,16 @@ NodeBus::Read NodeBus::read_tile(NodeRecord& n, uint8_t* block, size_t len, Tile
       &p);
 }
 
-I2cStatus NodeBus::write_job(uint8_t address, uint16_t job_id, const JobGeometry& g) {
-  uint8_t msg[i2c::kJobLen + 1];
+I2cStatus NodeBus::write_job(uint8_t address, uint16_t job_id, const JobGeometry& g,
+                             uint8_t codec) {
+  uint8_t msg[i2c::kJobLenCodec + 1];
   msg[0] = static_cast<uint8_t>(i2c::Reg::job);
   i2c::JobBlock j;
   j.job_id = job_id;
   j.geometry = g;
-  i2c::build(j, msg + 1, sizeof msg - 1);
-  return write(address, msg, sizeof msg);
+  j.codec = codec;
+  const size_t len = i2c::build(j, msg + 1, sizeof msg - 1);
+  return write(address, msg, 1 + len);
 }
 
 I2cStatus NodeBus::write_tile(uint8_t address, const i2c::TileAssign& a) {

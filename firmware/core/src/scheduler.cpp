@@ -44,6 +44,7 @@ void Scheduler::start(uint16_t seq, const RenderRequest& req) {
   job_.stride = tile_order_stride(job_.total);
   // The summary in the layout of the minor agreed with the host when the job started.
   job_.summary.layout_minor = host_.minor();
+  job_.codec = host_.minor() >= 4 ? kTileCodecRange : kTileCodecRuns;
   job_.started_us = job_.last_progress_us = job_.handed_out_us = board_.clock.now_us();
   rejoin_lost(job_.started_us, true);
   job_.i2c_bytes0 = bus_.bytes();
@@ -170,7 +171,7 @@ bool Scheduler::assign_one() {
 // The job alone, to a node with no slot free for a tile: a node drops tiles of another job when a
 // JOB block comes (it frees their slots without a block; NodeRecord::heard sees the slots free).
 void Scheduler::hand_job(NodeRecord& n) {
-  if (bus_.write_job(n.address, job_.id, job_.req.geometry) != I2cStatus::ok) return;
+  if (bus_.write_job(n.address, job_.id, job_.req.geometry, codec_for(n)) != I2cStatus::ok) return;
   i2c::StatusBlock s;
   if (bus_.read_status(n, &s) == Read::ok) n.job_id = s.job_id;
 }
@@ -194,7 +195,7 @@ Scheduler::Assign Scheduler::assign_to(NodeRecord& n, uint32_t index) {
 // JOB (when the node does not hold this job), TILE, and the read-back that confirms the tile.
 Scheduler::Try Scheduler::send_assignment(NodeRecord& n, uint32_t index) {
   const bool load = n.job_id != job_.id;
-  if (load && bus_.write_job(n.address, job_.id, job_.req.geometry) != I2cStatus::ok)
+  if (load && bus_.write_job(n.address, job_.id, job_.req.geometry, codec_for(n)) != I2cStatus::ok)
     return Try::nack;
   i2c::TileAssign a;
   a.job_id = job_.id;

@@ -52,6 +52,7 @@ uint64_t Secondary::poll() {
     h.rect = s.tile.rect;
     h.node = address_;
     h.iterations = board_.compute.iterations();
+    h.codec = s.codec;
     s.len = static_cast<uint16_t>(tile_block_build(h, counts_, s.block, sizeof s.block));
     s.order = order_++;
     // The block and its length are stored before the state that lets the interrupt read them.
@@ -68,6 +69,7 @@ uint64_t Secondary::poll() {
     if (i >= 0 && loaded && slots_[i].tile.job_id == job.job_id) {
       TileTask t{job.geometry, slots_[i].tile.rect};
       slots_[i].state = SlotState::computing;
+      slots_[i].codec = job.codec;
       computing_ = i;
       board_.compute.start(t, counts_);
     } else if (i >= 0) {
@@ -198,7 +200,8 @@ void Secondary::prepare_read() {
       id.fw_minor = kFirmwareMinor;
       id.fw_patch = kFirmwarePatch;
       id.cores = board_.compute.cores();
-      id.capabilities = kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapAttentionLine;
+      id.capabilities =
+          kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapAttentionLine | kCapTileCodecRange;
       tx_len_ = static_cast<uint16_t>(i2c::build(id, tx_small_, sizeof tx_small_));
       break;
     }

@@ -120,6 +120,12 @@ void Board::start(const TileTask& task, uint16_t* counts) {
     all += c;
     iterations_ += it;
   }
+  // Then one core of a secondary encodes the tile into its block (the controller's core 0 encodes
+  // its own core 1's tiles in codec 1 between transfers: its CPU there is not modelled).
+  const uint64_t encode =
+      controller_ ? 0 : uint64_t{task.rect.w} * task.rect.h * m.encode_cycles_per_pixel;
+  cycles += encode;
+  all += encode;
   uint64_t ns = cycles * 1000000000ull / m.cpu_hz;
   computing_ = true;
   started_ns_ = cluster_.now_ns();

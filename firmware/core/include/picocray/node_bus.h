@@ -32,7 +32,8 @@ class NodeBus {
   bool probe_status(const NodeRecord& n, i2c::StatusBlock* s);
   // The oldest finished tile block, len bytes (the POLL block's ready_len), into block.
   Read read_tile(NodeRecord& n, uint8_t* block, size_t len, TileHeader* h);
-  hal::I2cStatus write_job(uint8_t address, uint16_t job_id, const JobGeometry& g);
+  // codec 2 only to a node that offers kCapTileCodecRange: older ones refuse the longer block.
+  hal::I2cStatus write_job(uint8_t address, uint16_t job_id, const JobGeometry& g, uint8_t codec);
   hal::I2cStatus write_tile(uint8_t address, const i2c::TileAssign& a);
   hal::I2cStatus write_ack(uint8_t address, uint32_t tile_index);
 

@@ -21,6 +21,7 @@ struct NodeRecord {
   uint8_t address = 0;
   uint8_t cores = 0;
   uint8_t fw[3] = {0, 0, 0};
+  uint32_t capabilities = 0;  // as its IDENT block gave them
   Phase phase = Phase::claimed;
   uint64_t verify_at = 0;  // claimed: when to look for it at its address
   uint16_t job_id = 0;     // the job it holds (job numbers are never 0)

@@ -54,6 +54,8 @@ class Scheduler final : public NodeReclaimed {
     uint16_t seq = 0;  // the RENDER request's, for the answers
     uint16_t id = 0;   // the job number nodes and tile blocks carry
     RenderRequest req;
+    // Of the secondaries' tile blocks: codec 2 when the host reads it (1.4).
+    uint8_t codec = kTileCodecRuns;
     uint32_t total = 0;
     uint32_t next = 0;
     uint32_t stride = 1;  // tiles go out in the order next * stride mod total
@@ -95,6 +97,10 @@ class Scheduler final : public NodeReclaimed {
   void deliver(uint8_t node, const TileHeader& h, size_t len);
   bool run_core1();
   bool finish_core1();
+  // The codec a node writes this job's tiles in: the job's, if the node has it.
+  uint8_t codec_for(const NodeRecord& n) const {
+    return (n.capabilities & kCapTileCodecRange) != 0 ? job_.codec : kTileCodecRuns;
+  }
   bool core1_may_start() const;
   void watch(uint64_t now);
   void watch_node(NodeRecord& n, uint64_t now);

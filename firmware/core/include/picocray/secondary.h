@@ -32,6 +32,7 @@ class Secondary final : public hal::I2cTargetHandler {
     i2c::TileAssign tile;
     uint32_t order = 0;  // ready tiles are read out oldest first
     uint16_t len = 0;
+    uint8_t codec = kTileCodecRuns;  // its job's, taken when it starts
     uint8_t block[kTileBlockMax];
   };
 
