@@ -304,6 +304,8 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
   };
 }
 
+}  // namespace
+
 void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts) {
   auto ref = reference_counts(job);
   for (size_t i = 0; i < ref.size(); ++i) {
@@ -318,7 +320,7 @@ void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts
   spdlog::info("verify: all {} counts match the host reference", ref.size());
 }
 
-}  // namespace
+namespace {}  // namespace
 
 RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label) {
   RenderOutcome out;

@@ -75,4 +75,7 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
 
 const char* precision_name(Precision p);
 
+// Every count against the host reference; throws CliError(kExitMismatch) at the first difference.
+void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts);
+
 }  // namespace picocray::cli

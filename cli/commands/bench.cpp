@@ -55,6 +55,7 @@ struct BenchOptions {
   bool json = false;
   bool csv = false;
   bool no_baseline = false;
+  bool verify = false;
   std::string board;  // empty: as the port is
 };
 
@@ -68,6 +69,7 @@ struct Row {
   // The job's modelled cycles as the in-process simulator counted them: the iterations its
   // kernels ran, which cycle detection makes fewer than the counts (sim::Stats::job_cycles).
   std::optional<double> job_cycles;
+  bool verified = false;
 };
 
 // The figures a simulated run is judged by (docs/performance.md): what one Pico would take with
@@ -172,6 +174,7 @@ nlohmann::json row_json(const Row& r, bool sim) {
           {"bound_s", opt(bound)},
           {"modelled_over_bound",
            bound && *bound > 0 ? nlohmann::json(device_s / *bound) : nlohmann::json(nullptr)},
+          {"verified", r.verified},
           {"node_share", share}};
 }
 
@@ -327,6 +330,10 @@ int run_bench(const Globals& given, const BenchOptions& o) {
         r.res = render_on_cluster(*s.client, r.job,
                                   [&bar](uint32_t a, uint32_t b) { bar.update(a, b); });
       }
+      if (o.verify) {
+        verify_counts(r.job, r.res.counts);
+        r.verified = true;
+      }
       if (s.link->simulator() != nullptr)
         r.job_cycles = static_cast<double>(s.link->simulator()->stats().job_cycles);
       if (sim) r.model = timing_model_of(s, model_note);
@@ -383,6 +390,8 @@ void add_bench_command(CLI::App& app, Globals& g) {
   cmd->add_flag("--json", o->json, "One JSON document on stdout");
   cmd->add_flag("--csv", o->csv, "CSV on stdout, one row per scene and node count");
   cmd->add_flag("--no-baseline", o->no_baseline, "Skip the single-Pico run (no speedup)");
+  cmd->add_flag("--verify", o->verify,
+                "Check every scene's counts against the host reference (exit 7 on a difference)");
   cmd->add_option("--board", o->board,
                   "Boards the simulated cluster models (--port sim): pico (RP2040) or pico2 "
                   "(RP2350: 150 MHz, its Cortex-M33 kernels' cycles)")

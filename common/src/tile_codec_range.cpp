@@ -204,8 +204,7 @@ inline int32_t residual_value(uint32_t u) {
 
 }  // namespace
 
-size_t tile_encode_range(const uint16_t* counts, uint32_t w, uint32_t h, uint8_t* out,
-                         size_t cap) {
+size_t tile_encode_range(const uint16_t* counts, uint32_t w, uint32_t h, uint8_t* out, size_t cap) {
   Model m;
   Encoder enc(out, cap);
   for (uint32_t y = 0, p = 0; y < h; ++y) {

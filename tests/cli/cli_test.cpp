@@ -383,6 +383,23 @@ TEST_CASE("bench --json is one document with every scene") {
       CHECK(s.contains(key));
   CHECK(doc["scenes"][2]["precision"] == 128);
   CHECK(doc["scenes"][0]["speedup"].get<double>() > 1.0);
+  CHECK(doc["scenes"][0]["verified"] == false);
+  // Every bound is a lower bound of the modelled time, and the largest is bound_s.
+  for (const auto& s : doc["scenes"]) {
+    const double t = s["modelled_s"].get<double>(), bound = s["bound_s"].get<double>();
+    for (const char* key :
+         {"compute_bound_s", "bus_bound_s", "usb_bound_s", "controller_bound_s"}) {
+      INFO(s["name"] << " " << key);
+      CHECK(s[key].get<double>() <= bound);
+    }
+    CHECK(bound <= t);
+  }
+
+  Run checked =
+      run_picocray({"--port", "sim", "bench", "--scenes", "overview", "--verify", "--json"});
+  INFO(describe(checked));
+  REQUIRE(checked.status == 0);
+  CHECK(nlohmann::json::parse(checked.out)["scenes"][0]["verified"] == true);
 
   Run csv = run_picocray(
       {"--port", "sim", "bench", "--scenes", "overview", "--nodes-sweep", "1,2", "--csv"});

@@ -79,8 +79,8 @@ TEST_CASE("tile_codec_range: seeded tiles round-trip, and banded ones beat codec
       c = bands(w, h, static_cast<uint32_t>(t));
     } else {
       for (auto& v : c) {
-        if (kind == 0) v = static_cast<uint16_t>(rng());         // every bit random
-        if (kind == 1) v = static_cast<uint16_t>(rng() % 4);     // tiny alphabet
+        if (kind == 0) v = static_cast<uint16_t>(rng());                 // every bit random
+        if (kind == 1) v = static_cast<uint16_t>(rng() % 4);             // tiny alphabet
         if (kind == 2) v = static_cast<uint16_t>(60000 + rng() % 5536);  // near the top
       }
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Regenerates the modelled bench figures in docs/performance.md and README.md from
-// `picocray --port sim bench --json` (RP2040 and Pico 2 boards), between the markers
+// `picocray --port sim bench --json --verify` (RP2040 and Pico 2 boards: every count checked
+// against the host reference), between the markers
 // <!-- perf:NAME --> and <!-- /perf:NAME -->, so the numbers are never edited by hand.
 //
 //   node tools/perf-docs/update.js PICOCRAY            rewrite the blocks
@@ -18,7 +19,7 @@ if (!picocray) {
 }
 
 const bench = (...extra) =>
-  JSON.parse(execFileSync(picocray, ['--port', 'sim', 'bench', '--json', ...extra],
+  JSON.parse(execFileSync(picocray, ['--port', 'sim', 'bench', '--json', '--verify', ...extra],
                           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
 const rp2040 = bench();
 const pico2 = bench('--board', 'pico2');
