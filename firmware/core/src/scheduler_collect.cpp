@@ -116,7 +116,7 @@ bool Scheduler::finish_core1() {
   h.node = kControllerNode;
   h.iterations = board_.compute.iterations();
   // Codec 1: core 0 encodes this block between its transfers, and codec 2's encoding would cost
-  // it far more cycles (203 a pixel against 29) than codec 2's fewer bytes save it in USB frames.
+  // it far more cycles (171 a pixel against 29) than codec 2's fewer bytes save it in USB frames.
   h.codec = kTileCodecRuns;
   deliver(kControllerNode, h, tile_block_build(h, core1_counts_, block_, sizeof block_));
   return true;

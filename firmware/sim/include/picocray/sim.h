@@ -35,10 +35,10 @@ struct Model {
   uint32_t cycles_per_iter[3] = {61, 261, 1127};
   uint32_t cycles_per_checked_iter[3] = {64, 261, 1127};
   uint32_t cycles_per_pixel = 260;  // per pixel besides iterations: measured (docs/performance.md)
-  // The block a node builds of each tile after computing it, on one core: codec 2's encoding (203
+  // The block a node builds of each tile after computing it, on one core: codec 2's encoding (171
   // cycles a pixel) and the block's CRC-32 (13 cycles a byte, about 1.4 a pixel); measured
   // (tools/m0plus-cycles). Codec 1 would take 29: a host of protocol 1.3 is modelled a little slow.
-  uint32_t encode_cycles_per_pixel = 205;
+  uint32_t encode_cycles_per_pixel = 173;
 };
 
 // One SCL period in clk_sys cycles, as the I2C block makes it from pico-sdk's i2c_set_baudrate
