@@ -139,7 +139,7 @@ TEST_CASE("a render asked while an earlier render of the session runs: cancelled
   CHECK(r.counts == picocray::cli::reference_counts(small));
 }
 
-TEST_CASE("a render that times out is cancelled and its end waited for; asking again works") {
+TEST_CASE("a render that times out is cancelled and its end waited for, asking again works") {
   Rig rig("sim:2", 300);
   const RenderRequest q = job("-0.75,0", "3", 320, 240, 1024, Precision::p128);
   // The device's frames are lost from the RENDER to the CANCEL: a silence of --timeout.

@@ -47,7 +47,7 @@ TEST_CASE("item 7: batch on a directory, quoted summary paths, the tool's own er
   CHECK(r.err.find("error: line") == std::string::npos);
 }
 
-TEST_CASE("batch --json and --skip-existing; zoom frames resume") {
+TEST_CASE("batch --json and --skip-existing, zoom frames resume") {
   TempDir dir;
   write_file(dir / "jobs.txt", "--region -2,1,-1,1 --size 32x32 -o '" + dir / "a.png" +
                                    "'\n--region 1,0,-1,1 -o x.png\n");
@@ -109,7 +109,7 @@ TEST_CASE("item 8: selftest on a refused port fails every check, skips none") {
   CHECK(r.out.find("\nok ") == std::string::npos);
 }
 
-TEST_CASE("item 9: bench over tcp:// uses the server's clock; modelled figures repeat exactly") {
+TEST_CASE("item 9: bench over tcp:// uses the server's clock, modelled figures repeat exactly") {
   auto single = [](const std::vector<std::string>& sim_args) {
     SimServer sim(sim_args);
     Run r = run_picocray({"--port", sim.address, "bench", "--json", "--scenes", "overview"});
@@ -242,7 +242,7 @@ TEST_CASE("bash completion and the man page come from the command definitions") 
   CHECK(shown.out.find("--zoom-to") != std::string::npos);
 }
 
-TEST_CASE("picocray sim: a second client is told busy; an idle client is dropped") {
+TEST_CASE("picocray sim: a second client is told busy, an idle client is dropped") {
   SimServer sim({"--listen", "127.0.0.1:0", "--nodes", "2", "--idle-timeout", "1"});
   int fd = connect_loopback(sim.address);
   Run second = run_picocray({"--port", sim.address, "nodes"});

@@ -47,7 +47,7 @@ TEST_CASE("item 2: integers are decimal, never octal or hex") {
   CHECK(st.status == 0);
 }
 
-TEST_CASE("item 10: too deep a view is refused with its limit; a coarse forced precision too") {
+TEST_CASE("item 10: too deep a view is refused with its limit, a coarse forced precision too") {
   Run deep = render({"--center", "-1.7497219297423015,0", "--span", "2e-37", "--json"});
   check_usage(deep, "too deep");
   CHECK(deep.err.find("at least about") != std::string::npos);

@@ -119,7 +119,7 @@ TEST_CASE("item 5: an output that is a directory fails before any work") {
   CHECK(s.out.empty());  // no check ran
 }
 
-TEST_CASE("item 6: modes follow the umask and the file replaced; symlinks followed; long names") {
+TEST_CASE("item 6: modes follow the umask and the file replaced, symlinks followed, long names") {
   TempDir dir;
   const std::string tail = " --port sim:2 render --region -2,1,-1,1 --size 32x32 -o ";
   Run a = run_shell("umask 077; \"$P\"" + tail + "'" + dir / "private.png" + "'");

@@ -164,7 +164,7 @@ TEST_CASE("i2c_map: JobBlock round-trips in kJobLen bytes and checks its fields"
   CHECK_FALSE(parse(bb.data(), bb.size(), &out));
 }
 
-TEST_CASE("i2c_map: a codec 2 JobBlock is one byte longer and names its codec; codec 1 is not") {
+TEST_CASE("i2c_map: a codec 2 JobBlock is one byte longer and names its codec, codec 1 is not") {
   JobBlock s = sample_job();
   // Codec 1 keeps the 79-byte block every firmware takes.
   Bytes b1 = built(s, kJobLen);

@@ -91,7 +91,7 @@ TEST_CASE("tile subset: appended after the region as a count and (first, count) 
   CHECK_FALSE(decode(rl, &out));
 }
 
-TEST_CASE("tile subset: a valid one passes; each kind of bad one is refused with its reason") {
+TEST_CASE("tile subset: a valid one passes, each kind of bad one is refused with its reason") {
   RenderRequest m = job_300();
   CHECK(why_refused(m) == "accepted");
   set_ranges(m, {{0, 1}, {1, 5}, {299, 1}});  // touching ranges, the last tile of the grid

@@ -56,7 +56,7 @@ TEST_CASE("host session: no request is read while an answer is still going out")
   CHECK(s.frames_out() == 1);
 }
 
-TEST_CASE("host session: LOG lines wait in order; beyond kNotes the last says how many dropped") {
+TEST_CASE("host session: LOG lines wait in order, beyond kNotes the last says how many dropped") {
   FakeBoard b(true);
   HostSession s(b);
   s.start();

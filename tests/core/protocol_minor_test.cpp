@@ -143,7 +143,7 @@ TEST_CASE("minor: each HELLO sets the session's minor again") {
   check_1_1_summary(end.body);
 }
 
-TEST_CASE("minor: a host that said 1.1 may still name a subset; a longer body is malformed") {
+TEST_CASE("minor: a host that said 1.1 may still name a subset, a longer body is malformed") {
   Rig rig(2, 2000);
   rig.start();
   REQUIRE(rig.settle());
@@ -176,7 +176,7 @@ std::vector<uint8_t> cancel(Rig& rig, uint16_t target) {
 
 }  // namespace
 
-TEST_CASE("minor: CANCEL's OK says whether its render runs (1.3); a 1.2 host gets it empty") {
+TEST_CASE("minor: CANCEL's OK says whether its render runs (1.3), a 1.2 host gets it empty") {
   for (uint8_t minor : {3, 2}) {
     INFO("host minor " << int(minor));
     Rig rig(2, 20000);

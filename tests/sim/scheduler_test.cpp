@@ -184,7 +184,7 @@ TEST_CASE("RENDER with X0 >= X1 is refused with bad_job and no tile") {
   CHECK(summary_of(ok.reply).tiles == tile_count(small_job(0).geometry));
 }
 
-TEST_CASE("a second RENDER while one runs is refused with busy; the first completes") {
+TEST_CASE("a second RENDER while one runs is refused with busy, the first completes") {
   SimHost host(sim_config(8, kSeed));
   host.hello();
   const RenderRequest job = small_job(RenderRequest::kRenderUseController);
