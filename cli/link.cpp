@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -26,7 +27,14 @@ class SimLink final : public Link {
   explicit SimLink(const sim::Config& cfg) : sim_(cfg) {}
   void write(const uint8_t* data, size_t len) override { sim_.host_write(data, len); }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
+    // --fault link-cut=BYTES: the link ends after that many bytes from the device, mid-frame or
+    // not.
+    const uint64_t cut = sim_.config().faults.link_cut;
+    if (cut > 0 && read_total_ >= cut)
+      throw CliError(kExitPort, name() + ": the link was cut (--fault link-cut)");
+    if (cut > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, cut - read_total_));
     size_t n = sim_.host_read(buf, cap, timeout_ms);
+    read_total_ += n;
     // The simulated controller rebooted: its USB link dropped, as a real one would.
     uint32_t resets = sim_.link_resets();
     if (n == 0 && resets != resets_seen_) {
@@ -42,6 +50,7 @@ class SimLink final : public Link {
  private:
   sim::Simulator sim_;
   uint32_t resets_seen_ = 0;
+  uint64_t read_total_ = 0;
 };
 
 // A file descriptor link: termios devices libserialport refuses (pseudo-terminals) and TCP.
