@@ -69,6 +69,71 @@ void give_back(Handout& h, const TileSubset& chunk) {
   std::sort(h.queue.begin(), h.queue.end());
 }
 
+// Asks `client` for the chunk's tiles. False when the cluster failed: its tiles that had not
+// arrived are back in the queue and the failure is recorded (an interrupt stops every cluster).
+bool run_chunk(Handout& h, Client& client, const RenderRequest& job, const TileSubset& chunk,
+               ClusterShare& share, uint16_t* image,
+               const std::function<void(uint32_t, uint32_t)>& on_progress) {
+  RenderRequest ask = job;
+  ask.subset = chunk;
+  TileTarget target;
+  target.image = image;
+  target.on_tile = [&](uint32_t tile, uint32_t iterations) {
+    std::lock_guard<std::mutex> lk(h.mu);
+    h.seen[tile] = true;
+    const TileTask t = tile_task(job.geometry, tile);
+    ++share.tiles;
+    share.pixels += static_cast<uint64_t>(t.rect.w) * t.rect.h;
+    share.iterations += iterations;
+    ++h.done;
+    if (on_progress) on_progress(h.done, h.total);
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    RenderResult r = render_on_cluster(client, ask, {}, target);
+    std::lock_guard<std::mutex> lk(h.mu);
+    share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++share.requests;
+    share.rounds += static_cast<uint32_t>(r.rounds);
+    share.tiles_computed += r.tiles_computed;
+    share.frame_bytes += r.frame_bytes;
+    add_summary(&share.summary, r.summary);
+    h.outstanding -= subset_tiles(chunk);
+    h.changed.notify_all();
+    return true;
+  } catch (...) {
+    std::lock_guard<std::mutex> lk(h.mu);
+    share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++share.requests;
+    give_back(h, chunk);
+    --h.alive;
+    bool interrupt = interrupted();
+    try {
+      throw;
+    } catch (const CliError& e) {
+      interrupt = interrupt || e.exit_code == kExitInterrupted;
+      share.failed = e.what();
+    } catch (const std::exception& e) {
+      share.failed = e.what();
+    }
+    // The link's errors begin with its name, which the share has already.
+    if (share.failed.rfind(share.port + ": ", 0) == 0) share.failed.erase(0, share.port.size() + 2);
+    if (interrupt) {
+      h.stop = std::current_exception();
+    } else {
+      h.last_failure = std::current_exception();
+      if (h.alive > 0)
+        spdlog::warn("{} failed: {}; {} other cluster{} take{} over its tiles", share.port,
+                     share.failed, h.alive, h.alive == 1 ? "" : "s", h.alive == 1 ? "s" : "");
+      else
+        spdlog::warn("{} failed: {}", share.port, share.failed);
+    }
+    h.changed.notify_all();
+    return false;
+  }
+}
+
+// One host thread per cluster: each asks for its next chunk when it has delivered the last.
 void serve_cluster(Handout& h, Client& client, const RenderRequest& job, ClusterShare& share,
                    uint16_t* image, const std::function<void(uint32_t, uint32_t)>& on_progress) {
   const uint32_t nodes = client.device().node_count;
@@ -81,63 +146,28 @@ void serve_cluster(Handout& h, Client& client, const RenderRequest& job, Cluster
       chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, nodes));
       h.outstanding += subset_tiles(chunk);
     }
-    RenderRequest ask = job;
-    ask.subset = chunk;
-    TileTarget target;
-    target.image = image;
-    target.on_tile = [&](uint32_t tile, uint32_t iterations) {
-      std::lock_guard<std::mutex> lk(h.mu);
-      h.seen[tile] = true;
-      const TileTask t = tile_task(job.geometry, tile);
-      ++share.tiles;
-      share.pixels += static_cast<uint64_t>(t.rect.w) * t.rect.h;
-      share.iterations += iterations;
-      ++h.done;
-      if (on_progress) on_progress(h.done, h.total);
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      RenderResult r = render_on_cluster(client, ask, {}, target);
-      std::lock_guard<std::mutex> lk(h.mu);
-      share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      ++share.requests;
-      share.rounds += static_cast<uint32_t>(r.rounds);
-      share.tiles_computed += r.tiles_computed;
-      share.frame_bytes += r.frame_bytes;
-      add_summary(&share.summary, r.summary);
-      h.outstanding -= subset_tiles(chunk);
-      h.changed.notify_all();
-    } catch (...) {
-      std::lock_guard<std::mutex> lk(h.mu);
-      share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      ++share.requests;
-      give_back(h, chunk);
-      --h.alive;
-      bool interrupt = interrupted();
-      try {
-        throw;
-      } catch (const CliError& e) {
-        interrupt = interrupt || e.exit_code == kExitInterrupted;
-        share.failed = e.what();
-      } catch (const std::exception& e) {
-        share.failed = e.what();
-      }
-      // The link's errors begin with its name, which the share has already.
-      if (share.failed.rfind(share.port + ": ", 0) == 0)
-        share.failed.erase(0, share.port.size() + 2);
-      if (interrupt) {
-        h.stop = std::current_exception();
-      } else {
-        h.last_failure = std::current_exception();
-        if (h.alive > 0)
-          spdlog::warn("{} failed: {}; {} other cluster{} take{} over its tiles", share.port,
-                       share.failed, h.alive, h.alive == 1 ? "" : "s", h.alive == 1 ? "s" : "");
-        else
-          spdlog::warn("{} failed: {}", share.port, share.failed);
-      }
-      h.changed.notify_all();
-      return;
-    }
+    if (!run_chunk(h, client, job, chunk, share, image, on_progress)) return;
+  }
+}
+
+// Every cluster simulated in this process: the host's clock says nothing about their speed, their
+// modelled clocks do. So the next chunk goes to the cluster whose modelled clock is earliest, one
+// chunk at a time: the handout real clusters of those speeds would get, and the same every run.
+void serve_by_modelled_clock(Handout& h, const std::vector<Client*>& clients,
+                             const RenderRequest& job, std::vector<ClusterShare>& shares,
+                             uint16_t* image,
+                             const std::function<void(uint32_t, uint32_t)>& on_progress) {
+  std::vector<bool> alive(clients.size(), true);
+  while (!h.queue.empty() && h.alive > 0 && !h.stop) {
+    size_t k = clients.size();
+    for (size_t i = 0; i < clients.size(); ++i)
+      if (alive[i] &&
+          (k == clients.size() || shares[i].summary.elapsed_us < shares[k].summary.elapsed_us))
+        k = i;
+    const TileSubset chunk =
+        take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, clients[k]->device().node_count));
+    h.outstanding += subset_tiles(chunk);
+    alive[k] = run_chunk(h, *clients[k], job, chunk, shares[k], image, on_progress);
   }
 }
 
@@ -146,7 +176,8 @@ void serve_cluster(Handout& h, Client& client, const RenderRequest& job, Cluster
 MultiRenderResult render_on_clusters(const std::vector<Client*>& clients,
                                      const std::vector<std::string>& ports,
                                      const RenderRequest& job,
-                                     const std::function<void(uint32_t, uint32_t)>& on_progress) {
+                                     const std::function<void(uint32_t, uint32_t)>& on_progress,
+                                     bool modelled) {
   MultiRenderResult res;
   res.counts.assign(static_cast<size_t>(job.geometry.width) * job.geometry.height, 0);
   res.clusters.resize(clients.size());
@@ -157,14 +188,17 @@ MultiRenderResult render_on_clusters(const std::vector<Client*>& clients,
   h.total = grid;
   h.alive = clients.size();
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> threads;
-  for (size_t k = 0; k < clients.size(); ++k) {
-    res.clusters[k].port = ports[k];
-    threads.emplace_back([&, k] {
-      serve_cluster(h, *clients[k], job, res.clusters[k], res.counts.data(), on_progress);
-    });
+  for (size_t k = 0; k < clients.size(); ++k) res.clusters[k].port = ports[k];
+  if (modelled) {
+    serve_by_modelled_clock(h, clients, job, res.clusters, res.counts.data(), on_progress);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t k = 0; k < clients.size(); ++k)
+      threads.emplace_back([&, k] {
+        serve_cluster(h, *clients[k], job, res.clusters[k], res.counts.data(), on_progress);
+      });
+    for (auto& t : threads) t.join();
   }
-  for (auto& t : threads) t.join();
   res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (h.stop) std::rethrow_exception(h.stop);
   if (h.done < grid) {

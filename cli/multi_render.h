@@ -1,7 +1,8 @@
 // One job over several clusters: the host hands out the job's tiles in chunks (tile subsets of
 // the RENDER request), each cluster asking for the next chunk when it has delivered the last, so
-// that a faster cluster gets more of them. A cluster that fails gives back the tiles of its chunk
-// that had not arrived, and the others finish them. (One job on one cluster is cluster_render.h.)
+// that a faster cluster gets more of them (simulated clusters: faster by their modelled clocks). A
+// cluster that fails gives back the tiles of its chunk that had not arrived, and the others finish
+// them. (One job on one cluster is cluster_render.h.)
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -45,10 +46,14 @@ uint32_t chunk_size(size_t queued, size_t clusters, uint32_t nodes);
 
 // Runs the job (its own tile subset ignored: every tile) over the clients, one host thread each;
 // ports names them. on_progress gets (tiles done, tiles total). Throws when a tile cannot be had
-// from any cluster (the last failure's error), or on an interrupt.
+// from any cluster (the last failure's error), or on an interrupt. modelled: every cluster is
+// simulated in this process, and the chunks go out by their modelled clocks instead, one at a
+// time, to the cluster whose clock is earliest (deterministic; the shares real clusters of those
+// speeds would get).
 MultiRenderResult render_on_clusters(const std::vector<Client*>& clients,
                                      const std::vector<std::string>& ports,
                                      const RenderRequest& job,
-                                     const std::function<void(uint32_t, uint32_t)>& on_progress);
+                                     const std::function<void(uint32_t, uint32_t)>& on_progress,
+                                     bool modelled = false);
 
 }  // namespace picocray::cli

@@ -438,7 +438,9 @@ FrameResult render_frame(std::vector<Session>& ss, const RenderRequest& job, Pro
     clients.push_back(s.client.get());
     ports.push_back(s.link->name());
   }
-  MultiRenderResult res = render_on_clusters(clients, ports, job, progress);
+  bool in_process = true;  // every cluster simulated here: hand out by their modelled clocks
+  for (Session& s : ss) in_process = in_process && s.link->simulator() != nullptr;
+  MultiRenderResult res = render_on_clusters(clients, ports, job, progress, in_process);
   bar.clear();
   if (verify) verify_counts(job, res.counts);
   fr.meta = multi_meta(ss, job, res, verify);

@@ -161,3 +161,22 @@ TEST_CASE("several clusters: nodes, info and selftest cover every port; lists an
   CHECK(reset.status == 2);
   CHECK(reset.err.find("give one --port") != std::string::npos);
 }
+
+// A compute-bound view (the seahorse valley): 8 nodes are modelled far faster than 2 there (on
+// the bus-bound overview at this size they are not).
+TEST_CASE("several clusters: simulated ones share by their modelled clocks, the same every run") {
+  auto shares = [] {
+    Run r = run_picocray({"--port", "sim:2,sim:8", "render", "--center", "-0.7465,0.09875",
+                          "--span", "0.03", "--size", "320x240", "--iterations", "2048", "--tile",
+                          "16x16", "--json"});
+    REQUIRE_MESSAGE(r.status == 0, describe(r));
+    auto meta = nlohmann::json::parse(r.out);
+    return std::make_pair(meta["clusters"][0]["tiles"].get<uint32_t>(),
+                          meta["clusters"][1]["tiles"].get<uint32_t>());
+  };
+  const auto first = shares();
+  CHECK(first == shares());
+  CHECK_MESSAGE(first.second > first.first, "the 8-node cluster got " << first.second
+                                                                      << " tiles, the 2-node one "
+                                                                      << first.first);
+}
