@@ -248,6 +248,10 @@ sim::Model timing_model_of(Session& s, std::string& note) {
 
 int run_bench(const Globals& given, const BenchOptions& o) {
   if (o.json && o.csv) throw CliError(kExitUsage, "--json and --csv exclude each other");
+  if (given.ports.size() > 1)
+    throw CliError(kExitUsage,
+                   "bench measures one cluster: give one --port (a render over "
+                   "several clusters reports each one's share with --json)");
   Globals g = given;
   if (!o.board.empty()) {
     if (g.port != "sim" && g.port.rfind("sim:", 0) != 0)

@@ -160,6 +160,9 @@ TEST_CASE("several clusters: nodes, info and selftest cover every port; lists an
   Run reset = run_picocray({"--port", "sim:2", "--port", "sim:3", "reset", "--all"});
   CHECK(reset.status == 2);
   CHECK(reset.err.find("give one --port") != std::string::npos);
+  Run bench = run_picocray({"--port", "sim,sim", "bench"});
+  CHECK(bench.status == 2);
+  CHECK(bench.err.find("give one --port") != std::string::npos);
 }
 
 // A compute-bound view (the seahorse valley): 8 nodes are modelled far faster than 2 there (on
