@@ -183,3 +183,13 @@ TEST_CASE("several clusters: simulated ones share by their modelled clocks, the 
                                                                       << " tiles, the 2-node one "
                                                                       << first.first);
 }
+
+TEST_CASE("several clusters: bench --clusters-sweep, modelled, one row per scene and count") {
+  Run r = run_picocray(
+      {"--port", "sim:2", "bench", "--scenes", "overview", "--clusters-sweep", "1,2", "--csv"});
+  REQUIRE_MESSAGE(r.status == 0, describe(r));
+  CHECK(r.out.rfind("name,clusters,nodes,modelled_s,speedup,efficiency\noverview,1,2,", 0) == 0);
+  CHECK(r.out.find("\noverview,2,2,") != std::string::npos);
+  Run tcp = run_picocray({"--port", "tcp://127.0.0.1:9", "bench", "--clusters-sweep", "2"});
+  CHECK(tcp.status == 2);
+}
