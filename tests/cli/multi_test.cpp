@@ -54,7 +54,7 @@ TEST_CASE("several clusters: chunks are runs of the queue, at most 64 ranges, la
   CHECK(chunk_size(3, 2, 4) == 10);
 }
 
-TEST_CASE("several clusters: one render over two equals a one-cluster render; each share shown") {
+TEST_CASE("several clusters: one render over two equals a one-cluster render, each share shown") {
   TempDir dir;
   Run one = run_picocray(with({"--port", "sim:4"}, with(kOverview, {"--raw", dir / "one.pgm"})));
   REQUIRE_MESSAGE(one.status == 0, describe(one));
@@ -121,7 +121,7 @@ TEST_CASE("several clusters: when every cluster fails, exit 3 naming each, and n
   CHECK_FALSE(file_exists(dir / "m.png"));
 }
 
-TEST_CASE("several clusters: nodes, info and selftest cover every port; lists and PICOCRAY_PORT") {
+TEST_CASE("several clusters: nodes, info and selftest cover every port, lists and PICOCRAY_PORT") {
   TempDir dir;
   Run nodes = run_picocray({"--port", "sim:2,sim:3", "nodes", "--json"});
   REQUIRE_MESSAGE(nodes.status == 0, describe(nodes));

@@ -122,7 +122,7 @@ void nodes_and_render(const std::string& port, const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("ser2net: raw TCP and RFC 2217 in front of picocray sim --pty; nodes and --verify") {
+TEST_CASE("ser2net: raw TCP and RFC 2217 in front of picocray sim --pty, nodes and --verify") {
   const std::string bin = find_ser2net();
   if (bin.empty()) {
     MESSAGE("SKIPPED: ser2net is not installed (Debian package ser2net; scripts/setup.sh)");
