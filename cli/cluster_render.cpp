@@ -58,7 +58,8 @@ std::vector<uint8_t> request_body(const RenderRequest& job) {
   return body;
 }
 
-// A later try's summary joins the first one's: its counters add up, its nodes' tiles too.
+}  // namespace
+
 void add_summary(RenderSummary* into, const RenderSummary& s) {
   into->elapsed_us += s.elapsed_us;
   into->i2c_bytes += s.i2c_bytes;
@@ -78,12 +79,13 @@ void add_summary(RenderSummary* into, const RenderSummary& s) {
   }
 }
 
-}  // namespace
-
 RenderResult render_on_cluster(Client& client, const RenderRequest& job,
-                               const std::function<void(uint32_t, uint32_t)>& on_progress) {
+                               const std::function<void(uint32_t, uint32_t)>& on_progress,
+                               const TileTarget& target) {
   RenderResult res;
-  res.counts.assign(static_cast<size_t>(job.geometry.width) * job.geometry.height, 0);
+  if (target.image == nullptr)
+    res.counts.assign(static_cast<size_t>(job.geometry.width) * job.geometry.height, 0);
+  uint16_t* const image = target.image != nullptr ? target.image : res.counts.data();
   const uint32_t grid = tile_count(job.geometry);
   std::vector<bool> wanted(grid), seen(grid, false);
   for (uint32_t i = 0; i < grid; ++i) wanted[i] = subset_contains(job, i);
@@ -119,9 +121,9 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
     iterations += h.iterations;
     res.frame_bytes += f.body.size();
     for (uint32_t r = 0; r < h.rect.h; ++r)
-      std::copy(
-          tile.begin() + r * h.rect.w, tile.begin() + (r + 1) * h.rect.w,
-          res.counts.begin() + static_cast<size_t>(h.rect.y + r) * job.geometry.width + h.rect.x);
+      std::copy(tile.begin() + r * h.rect.w, tile.begin() + (r + 1) * h.rect.w,
+                image + static_cast<size_t>(h.rect.y + r) * job.geometry.width + h.rect.x);
+    if (target.on_tile) target.on_tile(h.tile_index, h.iterations);
     if (on_progress) on_progress(received, total);
   };
   // Frames lost on the link (a TILE, the final answer, or the request itself) are recovered by

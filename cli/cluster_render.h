@@ -33,14 +33,27 @@ struct RenderResult {
 constexpr int kMaxRounds = 20;
 constexpr int kFruitless = 3;
 
+// Where a render's tiles go when not into RenderResult::counts: an image shared by several
+// clusters' renders (each tile is a region of its own), and a note of each tile as it lands, so
+// that a render that fails part way leaves a record of what it brought.
+struct TileTarget {
+  uint16_t* image = nullptr;  // width x height of the job, row 0 at the top
+  std::function<void(uint32_t tile, uint32_t iterations)> on_tile;
+};
+
 // Runs the job; on_progress gets (tiles done, tiles total). Throws CliError or DeviceError.
 RenderResult render_on_cluster(Client& client, const RenderRequest& job,
-                               const std::function<void(uint32_t, uint32_t)>& on_progress = {});
+                               const std::function<void(uint32_t, uint32_t)>& on_progress = {},
+                               const TileTarget& target = {});
 
 // The tiles of `wanted` not yet `seen`, as at most kMaxTileRanges ranges in index order. When the
 // runs of missing tiles are more, the narrowest gaps between them (tiles already here; the
 // earlier among equals) are asked for too: their copies are ignored when they come.
 TileSubset missing_tiles(const std::vector<bool>& wanted, const std::vector<bool>& seen);
+
+// A later try's summary (or another request's) joins the first one's: its counters add up, its
+// nodes' tiles too.
+void add_summary(RenderSummary* into, const RenderSummary& s);
 
 // The host reference: the same kernel over the same grid, on the host's cores.
 std::vector<uint16_t> reference_counts(const RenderRequest& job);

@@ -9,15 +9,63 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "emu_port.h"
 #include "errors.h"
 #include "parse.h"
+#include "rfc2217.h"
 #include "usb_reset.h"
 
 namespace picocray::cli {
+
+int connect_tcp(const std::string& spec, const std::string& scheme) {
+  std::string hp = spec.substr(scheme.size());
+  size_t colon = hp.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= hp.size())
+    throw CliError(kExitUsage, "--port '" + spec + "' must be " + scheme + "HOST:PORT");
+  std::string host = hp.substr(0, colon), port = hp.substr(colon + 1);
+  port = std::to_string(parse_whole(port, "--port '" + spec + "': the TCP port", 1, 65535));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  int g = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  if (g != 0) throw CliError(kExitPort, "cannot resolve " + spec + ": " + gai_strerror(g));
+  int fd = -1;
+  std::string err = "no address";
+  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    // Connect with a bound wait, so a missing rig fails fast.
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    int c = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    if (c != 0 && errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, 3000) == 1) {
+        int so = 0;
+        socklen_t sl = sizeof so;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl);
+        c = so == 0 ? 0 : -1;
+        errno = so;
+      } else {
+        errno = ETIMEDOUT;
+      }
+    }
+    if (c == 0) break;
+    err = std::strerror(errno);
+    ::close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  if (fd < 0) throw CliError(kExitPort, "cannot connect to " + spec + ": " + err);
+  return fd;
+}
 
 namespace {
 
@@ -26,7 +74,14 @@ class SimLink final : public Link {
   explicit SimLink(const sim::Config& cfg) : sim_(cfg) {}
   void write(const uint8_t* data, size_t len) override { sim_.host_write(data, len); }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
+    // --fault link-cut=BYTES: the link ends after that many bytes from the device, mid-frame or
+    // not.
+    const uint64_t cut = sim_.config().faults.link_cut;
+    if (cut > 0 && read_total_ >= cut)
+      throw CliError(kExitPort, name() + ": the link was cut (--fault link-cut)");
+    if (cut > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, cut - read_total_));
     size_t n = sim_.host_read(buf, cap, timeout_ms);
+    read_total_ += n;
     // The simulated controller rebooted: its USB link dropped, as a real one would.
     uint32_t resets = sim_.link_resets();
     if (n == 0 && resets != resets_seen_) {
@@ -42,6 +97,7 @@ class SimLink final : public Link {
  private:
   sim::Simulator sim_;
   uint32_t resets_seen_ = 0;
+  uint64_t read_total_ = 0;
 };
 
 // A file descriptor link: termios devices libserialport refuses (pseudo-terminals) and TCP.
@@ -142,49 +198,7 @@ std::unique_ptr<Link> open_termios(const std::string& path) {
 }
 
 std::unique_ptr<Link> open_tcp(const std::string& spec) {
-  std::string hp = spec.substr(6);
-  size_t colon = hp.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= hp.size())
-    throw CliError(kExitUsage, "--port '" + spec + "' must be tcp://HOST:PORT");
-  std::string host = hp.substr(0, colon), port = hp.substr(colon + 1);
-  port = std::to_string(parse_whole(port, "--port '" + spec + "': the TCP port", 1, 65535));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int g = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
-  if (g != 0) throw CliError(kExitPort, "cannot resolve " + spec + ": " + gai_strerror(g));
-  int fd = -1;
-  std::string err = "no address";
-  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    // Connect with a bound wait, so a missing rig fails fast.
-    int fl = fcntl(fd, F_GETFL);
-    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-    int c = ::connect(fd, a->ai_addr, a->ai_addrlen);
-    if (c != 0 && errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, 3000) == 1) {
-        int so = 0;
-        socklen_t sl = sizeof so;
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl);
-        c = so == 0 ? 0 : -1;
-        errno = so;
-      } else {
-        errno = ETIMEDOUT;
-      }
-    }
-    if (c == 0) break;
-    err = std::strerror(errno);
-    ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) throw CliError(kExitPort, "cannot connect to " + spec + ": " + err);
-  return std::make_unique<FdLink>(fd, spec);
+  return std::make_unique<FdLink>(connect_tcp(spec, "tcp://"), spec);
 }
 
 bool claims_sim(const std::string& port) {
@@ -243,6 +257,8 @@ const std::vector<PortKind>& port_kinds() {
        [](const std::string& p, const SimOptions&) { return open_emu(p); }, false},
       {"tcp://HOST:PORT", claims_tcp,
        [](const std::string& p, const SimOptions&) { return open_tcp(p); }, false},
+      {"rfc2217://HOST:PORT", is_rfc2217_port,
+       [](const std::string& p, const SimOptions&) { return open_rfc2217(p); }, false},
   };
   return kinds;
 }

@@ -57,9 +57,13 @@ struct PortKind {
 };
 const std::vector<PortKind>& port_kinds();
 
-// port: "sim", "sim:N", "tcp://HOST:PORT", or a device path. CliError(kExitUsage) on a port text
+// port: "sim", "sim:N", "emu:N", "tcp://HOST:PORT", "rfc2217://HOST:PORT" (rfc2217.h), or a
+// device path. CliError(kExitUsage) on a port text
 // no kind accepts, or --fault given for a port that is not simulated here.
 std::unique_ptr<Link> open_link(const std::string& port, const SimOptions& sim);
+// Connects to spec, "SCHEME" "HOST:PORT" (a bracketed IPv6 host allowed), giving up after 3 s;
+// returns the socket. CliError(kExitUsage) on a malformed spec, kExitPort when no connection.
+int connect_tcp(const std::string& spec, const std::string& scheme);
 // True for a port simulated in this process (sim, sim:N).
 bool in_process_sim(const std::string& port);
 

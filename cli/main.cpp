@@ -82,8 +82,10 @@ int main(int argc, char** argv) {
   // Global options work after the command name too: `picocray nodes --port sim`.
   app.fallthrough();
   app.footer(
-      "Ports: a serial device path, tcp://HOST:PORT (see `picocray sim`), sim or sim:N for an\n"
+      "Ports: a serial device path, tcp://HOST:PORT (see `picocray sim`), rfc2217://HOST:PORT (a\n"
+      "serial port over telnet with RFC 2217, e.g. ser2net), sim or sim:N for an\n"
       "in-process simulated cluster, or auto (the default): the one USB port that is a PicoCray.\n"
+      "Several clusters: --port A --port B (or A,B): render shares the image out among them.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 port, 4 timeout, 5 protocol, 6 cluster,\n"
       "7 verify mismatch, 130 interrupted (docs/cli.md).\n"
       "PICOCRAY_HOST_KERNEL=portable|avx2|avx512|avx512ifma: the host's kernel (default: the "
@@ -105,13 +107,31 @@ int main(int argc, char** argv) {
   g.version = version_line();
   if (const char* env = std::getenv("PICOCRAY_PORT")) g.port = env;
   if (g.port.empty()) g.port = "auto";  // PICOCRAY_PORT= (empty) is as if unset
+  try {
+    g.ports = split_port_list({g.port}, "PICOCRAY_PORT");
+  } catch (const CliError& e) {
+    std::fprintf(stderr, "picocray: %s\n", e.what());
+    return kExitUsage;
+  }
+  g.port = g.ports[0];
   int verbose = 0;
   std::string level;
-  set_choices(add_text_option(app, "-p,--port", g.port,
-                              "Serial device, tcp://HOST:PORT, sim, sim:N, emu, emu:N or auto (env "
-                              "PICOCRAY_PORT)")
-                  ->type_name("PORT"),
-              {"auto", "sim", "sim:1", "sim:4", "sim:8", "emu", "emu:3", "tcp://127.0.0.1:5555"});
+  set_choices(
+      app.add_option_function<std::vector<std::string>>(
+             "-p,--port",
+             [&g](const std::vector<std::string>& items) {
+               try {
+                 g.ports = split_port_list(items, "--port");
+               } catch (const CliError& e) {
+                 throw CLI::ValidationError(e.what());
+               }
+               g.port = g.ports[0];
+             },
+             "Serial device, tcp://HOST:PORT, rfc2217://HOST:PORT, sim, sim:N, emu, emu:N or "
+             "auto (env "
+             "PICOCRAY_PORT); repeat it, or give a comma list, for several clusters")
+          ->type_name("PORT"),
+      {"auto", "sim", "sim:1", "sim:4", "sim:8", "emu", "emu:3", "tcp://127.0.0.1:5555"});
   app.add_option("--timeout", g.timeout_s,
                  "Seconds of silence from the device (no frame) before it counts as not answering")
       ->check(CLI::Range(0.1, 3600.0))

@@ -11,6 +11,7 @@
 #include "format.h"
 #include "image.h"
 #include "interrupt.h"
+#include "multi_render.h"
 #include "options.h"
 #include "output_files.h"
 #include "palette.h"
@@ -260,13 +261,10 @@ void apply_node_list(RenderPlan& p, uint32_t node_count) {
 
 namespace {
 
-nlohmann::json job_meta(const Session& s, const RenderRequest& job, const RenderResult& res,
-                        bool verified) {
-  const bool sim = s.simulated();
-  const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
+// By node index, the controller (0xFF) last.
+nlohmann::json per_node_json(const RenderSummary& summary) {
   nlohmann::json per_node = nlohmann::json::array();
-  // By node index, the controller (0xFF) last.
-  std::vector<NodeTiles> per(res.summary.per_node, res.summary.per_node + res.summary.node_count);
+  std::vector<NodeTiles> per(summary.per_node, summary.per_node + summary.node_count);
   std::sort(per.begin(), per.end(),
             [](const NodeTiles& a, const NodeTiles& b) { return a.node < b.node; });
   for (const NodeTiles& t : per) {
@@ -274,13 +272,24 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
                                                            : nlohmann::json(t.node)},
                         {"tiles", t.tiles}});
   }
+  return per_node;
+}
+
+nlohmann::json region_json(const RenderRequest& job) {
+  return {{"x0", short_coord(job.geometry.region.x0)},
+          {"x1", short_coord(job.geometry.region.x1)},
+          {"y0", short_coord(job.geometry.region.y0)},
+          {"y1", short_coord(job.geometry.region.y1)}};
+}
+
+nlohmann::json job_meta(const Session& s, const RenderRequest& job, const RenderResult& res,
+                        bool verified) {
+  const bool sim = s.simulated();
+  const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
+  nlohmann::json per_node = per_node_json(res.summary);
   const HelloReply& d = s.client->device();
   return {
-      {"region",
-       {{"x0", short_coord(job.geometry.region.x0)},
-        {"x1", short_coord(job.geometry.region.x1)},
-        {"y0", short_coord(job.geometry.region.y0)},
-        {"y1", short_coord(job.geometry.region.y1)}}},
+      {"region", region_json(job)},
       {"width", job.geometry.width},
       {"height", job.geometry.height},
       {"iterations", job.geometry.max_iter},
@@ -304,6 +313,82 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
   };
 }
 
+std::string firmware_of(const Session& s) {
+  const HelloReply& d = s.client->device();
+  return version_string(d.fw_major, d.fw_minor, d.fw_patch);
+}
+
+// A job over several clusters: the single-cluster fields where they add up (the device time is
+// the busiest cluster's), and each cluster's share.
+nlohmann::json multi_meta(const std::vector<Session>& ss, const RenderRequest& job,
+                          const MultiRenderResult& res, bool verified) {
+  const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
+  bool sim = true;
+  for (const Session& s : ss) sim = sim && s.simulated();
+  const char* time_key = sim ? "modelled_s" : "device_s";
+  nlohmann::json clusters = nlohmann::json::array(), ports = nlohmann::json::array();
+  uint32_t rounds = 0, computed = 0, retries = 0, integrity = 0;
+  uint64_t i2c = 0;
+  double device_s = 0;
+  for (size_t k = 0; k < ss.size(); ++k) {
+    const ClusterShare& c = res.clusters[k];
+    rounds += c.rounds;
+    computed += c.tiles_computed;
+    i2c += c.summary.i2c_bytes;
+    retries += c.summary.retries;
+    integrity += c.summary.integrity_errors;
+    device_s = std::max(device_s, c.summary.elapsed_us / 1e6);
+    ports.push_back(c.port);
+    clusters.push_back(
+        {{"port", c.port},
+         {"firmware", firmware_of(ss[k])},
+         {"tiles", c.tiles},
+         {"pixels", c.pixels},
+         {"share", static_cast<double>(c.pixels) / pixels},
+         {"iterations", c.iterations},
+         {"requests", c.requests},
+         {"rounds", c.rounds},
+         {"tiles_computed", c.tiles_computed},
+         {"wall_s", c.wall_s},
+         {ss[k].simulated() ? "modelled_s" : "device_s", c.summary.elapsed_us / 1e6},
+         {"i2c_bytes", c.summary.i2c_bytes},
+         {"per_node", per_node_json(c.summary)},
+         {"failed", c.failed.empty() ? nlohmann::json() : nlohmann::json(c.failed)}});
+  }
+  return {
+      {"region", region_json(job)},
+      {"width", job.geometry.width},
+      {"height", job.geometry.height},
+      {"iterations", job.geometry.max_iter},
+      {"precision", std::stoi(precision_name(job.geometry.precision))},
+      {"tile", {job.geometry.tile_w, job.geometry.tile_h}},
+      {"tiles", res.tiles},
+      {"rounds", rounds},
+      {"tiles_computed", computed},
+      {"total_iterations", res.iterations},
+      {"wall_s", res.wall_s},
+      {time_key, device_s},
+      {"i2c_bytes", i2c},
+      {"i2c_bytes_per_pixel", static_cast<double>(i2c) / pixels},
+      {"retries", retries},
+      {"integrity_errors", integrity},
+      {"verified", verified},
+      {"ports", ports},
+      {"clusters", clusters},
+  };
+}
+
+// One frame's counts and its job facts, from one cluster or several.
+struct FrameResult {
+  std::vector<uint16_t> counts;
+  nlohmann::json meta;
+  uint32_t tiles = 0;
+  double wall_s = 0;
+};
+
+FrameResult render_frame(std::vector<Session>& ss, const RenderRequest& job, ProgressBar& bar,
+                         bool verify, const std::string& what);
+
 }  // namespace
 
 void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts) {
@@ -320,9 +405,71 @@ void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts
   spdlog::info("verify: all {} counts match the host reference", ref.size());
 }
 
-namespace {}  // namespace
+namespace {
+
+FrameResult render_frame(std::vector<Session>& ss, const RenderRequest& job, ProgressBar& bar,
+                         bool verify, const std::string& what) {
+  FrameResult fr;
+  auto progress = [&bar](uint32_t d, uint32_t t) { bar.update(d, t); };
+  if (ss.size() == 1) {
+    Session& s = ss[0];
+    RenderResult res = render_on_cluster(*s.client, job, progress);
+    bar.clear();
+    if (verify) verify_counts(job, res.counts);
+    fr.meta = job_meta(s, job, res, verify);
+    fr.tiles = res.summary.tiles;
+    fr.wall_s = res.wall_s;
+    fr.counts = std::move(res.counts);
+    spdlog::info("{}: {} tiles, wall {:.3f} s, {} {:.3f} s, {:.3f} I2C bytes/pixel", what,
+                 res.summary.tiles, res.wall_s,
+                 s.simulated() ? "modelled hardware time" : "device time",
+                 res.summary.elapsed_us / 1e6,
+                 static_cast<double>(res.summary.i2c_bytes) /
+                     (static_cast<double>(job.geometry.width) * job.geometry.height));
+    return fr;
+  }
+  std::vector<Client*> clients;
+  std::vector<std::string> ports;
+  for (Session& s : ss) {
+    if (s.client->minor() < 2)
+      throw CliError(kExitProtocol,
+                     s.link->name() + " speaks protocol 1." + std::to_string(s.client->minor()) +
+                         ": a render over several clusters needs 1.2 (tile subsets)");
+    clients.push_back(s.client.get());
+    ports.push_back(s.link->name());
+  }
+  bool in_process = true;  // every cluster simulated here: hand out by their modelled clocks
+  for (Session& s : ss) in_process = in_process && s.link->simulator() != nullptr;
+  MultiRenderResult res = render_on_clusters(clients, ports, job, progress, in_process);
+  bar.clear();
+  if (verify) verify_counts(job, res.counts);
+  fr.meta = multi_meta(ss, job, res, verify);
+  fr.tiles = res.tiles;
+  fr.wall_s = res.wall_s;
+  fr.counts = std::move(res.counts);
+  for (const ClusterShare& c : res.clusters)
+    spdlog::info("{}: {}: {} tiles ({:.1f}%) in {} requests, wall {:.3f} s{}", what, c.port,
+                 c.tiles, 100.0 * c.tiles / std::max<uint32_t>(res.tiles, 1), c.requests, c.wall_s,
+                 c.failed.empty() ? "" : ", then failed: " + c.failed);
+  return fr;
+}
+
+}  // namespace
 
 RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label) {
+  std::vector<Session> one;
+  one.push_back(std::move(s));
+  try {
+    RenderOutcome out = run_plan(one, p, label);
+    s = std::move(one[0]);
+    return out;
+  } catch (...) {
+    s = std::move(one[0]);
+    throw;
+  }
+}
+
+RenderOutcome run_plan(std::vector<Session>& ss, const RenderPlan& p, const std::string& label) {
   RenderOutcome out;
   const size_t n = p.frames.size();
   for (size_t k = 0; k < n; ++k) {
@@ -343,15 +490,14 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
         continue;
       }
     }
+    std::string where;
+    for (const Session& s : ss) where += (where.empty() ? "" : ", ") + s.link->name();
     spdlog::info("{}: {}x{}, {} iterations, {}-bit, {} tiles on {}", what, job.geometry.width,
                  job.geometry.height, job.geometry.max_iter, precision_name(job.geometry.precision),
-                 tile_count(job.geometry), s.link->name());
+                 tile_count(job.geometry), where);
     ProgressBar bar(!p.quiet, what);
-    RenderResult res =
-        render_on_cluster(*s.client, job, [&bar](uint32_t d, uint32_t t) { bar.update(d, t); });
-    bar.clear();
-    if (p.verify) verify_counts(job, res.counts);
-    nlohmann::json meta = job_meta(s, job, res, p.verify);
+    FrameResult res = render_frame(ss, job, bar, p.verify, what);
+    nlohmann::json& meta = res.meta;
     if (n > 1) meta["frame"] = k;
 
     std::vector<std::string> written;
@@ -375,14 +521,8 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
       for (const auto& w : written) remove_output(w);
       throw;
     }
-    spdlog::info("{}: {} tiles, wall {:.3f} s, {} {:.3f} s, {:.3f} I2C bytes/pixel", what,
-                 res.summary.tiles, res.wall_s,
-                 s.simulated() ? "modelled hardware time" : "device time",
-                 res.summary.elapsed_us / 1e6,
-                 static_cast<double>(res.summary.i2c_bytes) /
-                     (static_cast<double>(job.geometry.width) * job.geometry.height));
     out.metas.push_back(std::move(meta));
-    out.tiles += res.summary.tiles;
+    out.tiles += res.tiles;
     ++out.frames_rendered;
     out.wall_s += res.wall_s;
   }

@@ -72,6 +72,9 @@ struct RenderOutcome {
 // Runs every frame on the session: verifies when asked, then writes each frame's files. A failure
 // removes whatever the failing frame had written; earlier frames stay.
 RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label);
+// The same over several clusters: each frame's tiles are shared out among them
+// (multi_render.h); with one session, exactly the above.
+RenderOutcome run_plan(std::vector<Session>& ss, const RenderPlan& p, const std::string& label);
 
 const char* precision_name(Precision p);
 

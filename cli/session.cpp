@@ -24,13 +24,58 @@ Session connect_port(const Globals& g, const std::string& port) {
   return s;
 }
 
-Session connect(const Globals& g) {
-  std::string port = g.port;
+std::vector<std::string> split_port_list(const std::vector<std::string>& items,
+                                         const std::string& what) {
+  std::vector<std::string> out;
+  for (const std::string& item : items) {
+    if (item.empty()) throw CliError(kExitUsage, what + " must not be empty");
+    size_t start = 0;
+    for (;;) {
+      const size_t comma = item.find(',', start);
+      std::string one = item.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (one.empty())
+        throw CliError(kExitUsage, what + " '" + item + "' has an empty port in its list");
+      out.push_back(one);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+Session connect_one(const Globals& g, std::string port) {
   if (port.empty() || port == "auto") {
     port = find_picocray_port(std::min(static_cast<int>(g.timeout_s * 1000), 1000));
     spdlog::info("--port auto: using {}", port);
   }
   return connect_port(g, port);
+}
+
+}  // namespace
+
+Session connect(const Globals& g) {
+  if (g.ports.size() > 1)
+    throw CliError(kExitUsage, std::to_string(g.ports.size()) +
+                                   " ports given, and this command works on one cluster: give "
+                                   "one --port");
+  return connect_one(g, g.port);
+}
+
+std::vector<Session> connect_all(const Globals& g) {
+  std::vector<Session> out;
+  if (g.ports.size() <= 1) {
+    out.push_back(connect_one(g, g.port));
+    return out;
+  }
+  for (const std::string& p : g.ports) {
+    if (p == "auto")
+      throw CliError(kExitUsage,
+                     "--port auto finds one cluster: name each port when giving several");
+    out.push_back(connect_one(g, p));
+  }
+  return out;
 }
 
 }  // namespace picocray::cli

@@ -2,6 +2,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "client.h"
 #include "link.h"
@@ -9,7 +10,9 @@
 namespace picocray::cli {
 
 struct Globals {
-  std::string port;       // --port or PICOCRAY_PORT; "auto" finds the one PicoCray on USB
+  std::string port;  // --port or PICOCRAY_PORT; "auto" finds the one PicoCray on USB
+  // Every cluster given: --port repeated or a comma list (PICOCRAY_PORT too); port is the first.
+  std::vector<std::string> ports;
   double timeout_s = 10;  // --timeout
   SimOptions sim;         // for sim ports
   bool quiet = false;     // -q: errors only, no progress bars
@@ -31,8 +34,14 @@ struct Session {
   bool simulated() const { return client->simulated(); }
 };
 
-// Opens the port (resolving "auto") and completes the handshake.
+// Opens the port (resolving "auto") and completes the handshake. A command that works on one
+// cluster gets CliError(kExitUsage) when several ports were given.
 Session connect(const Globals& g);
+// Every port given, in order, each with its handshake done (render, nodes, info, selftest, batch).
+std::vector<Session> connect_all(const Globals& g);
+// "a,b" and "c" as {a, b, c}; an empty item is CliError(kExitUsage) naming `what`.
+std::vector<std::string> split_port_list(const std::vector<std::string>& items,
+                                         const std::string& what);
 // The same for an explicit port (bench sweeps open sim:N ports of their own).
 Session connect_port(const Globals& g, const std::string& port);
 

@@ -95,7 +95,8 @@ void SimServer::pump() {
         render_open_ = false;
     }
     std::lock_guard<std::mutex> lk(mu_);
-    if (client_fd_ < 0) continue;  // nobody listening: the bytes are gone, as on an unplugged cable
+    if (client_fd_ < 0 || link_cut_)
+      continue;  // nobody listening: the bytes are gone, as on an unplugged cable
     forward(buf.data(), n);
   }
 }
@@ -108,8 +109,20 @@ void SimServer::forward(const uint8_t* data, size_t len) {
   while (cut > 0 && to_client_[cut - 1] != 0) --cut;
   if (cut == 0 && to_client_.size() > kMaxFrameEncoded) cut = to_client_.size();
   if (cut == 0) return;
-  at_delimiter_ = to_client_[cut - 1] == 0;
-  const bool ok = write_client(to_client_.data(), cut);
+  // --fault link-cut=BYTES: the client gets that many bytes in all, then the link is gone for good.
+  const uint64_t limit = sim_.config().faults.link_cut;
+  const bool cutting = limit > 0 && sent_total_ + cut >= limit;
+  if (cutting) cut = static_cast<size_t>(limit - sent_total_);
+  at_delimiter_ = cut == 0 || to_client_[cut - 1] == 0;
+  const bool ok = cut == 0 || write_client(to_client_.data(), cut);
+  sent_total_ += cut;
+  if (cutting) {
+    spdlog::warn("cutting the link after {} bytes (--fault link-cut)", limit);
+    link_cut_ = true;
+    to_client_.clear();
+    if (client_fd_ != pty_master_) ::shutdown(client_fd_, SHUT_RDWR);
+    return;
+  }
   to_client_.erase(to_client_.begin(), to_client_.begin() + static_cast<long>(cut));
   last_out_ = std::chrono::steady_clock::now();
   paused_at_out_ = sim_.paused_ns();
@@ -123,7 +136,7 @@ void SimServer::forward(const uint8_t* data, size_t len) {
 void SimServer::keep_alive() {
   std::lock_guard<std::mutex> lk(mu_);
   const auto now = std::chrono::steady_clock::now();
-  if (client_fd_ < 0 || !at_delimiter_ || now - last_out_ < kKeepAlive) return;
+  if (client_fd_ < 0 || link_cut_ || !at_delimiter_ || now - last_out_ < kKeepAlive) return;
   const uint64_t paused = sim_.paused_ns();
   const auto paused_since = std::chrono::nanoseconds(paused - paused_at_out_);
   if (paused_since < kKeepAlive / 2) return;
@@ -179,6 +192,10 @@ void SimServer::accept_client() {
   socklen_t sl = sizeof ss;
   int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &sl, SOCK_CLOEXEC);
   if (fd < 0) return;
+  if (link_cut_) {
+    ::close(fd);  // the link stays cut
+    return;
+  }
   char host[NI_MAXHOST], port[NI_MAXSERV];
   getnameinfo(reinterpret_cast<sockaddr*>(&ss), sl, host, sizeof host, port, sizeof port,
               NI_NUMERICHOST | NI_NUMERICSERV);
@@ -263,7 +280,7 @@ void SimServer::from_client(int fd) {
     if (fd != pty_master_) drop_client(n == 0 ? "closed" : std::strerror(errno));
     return;
   }
-  if (n <= 0) return;
+  if (n <= 0 || link_cut_) return;
   last_activity_ms_ = steady_ms();
   // Frames go to the device whole, after a look at what they ask: a HELLO while a render is
   // still running is a new client after one that vanished (a pseudo-terminal shows no hang-up),

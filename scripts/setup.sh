@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake g++ make pkg-config libserialport-dev libcli11-dev libspdlog-dev libstb-dev
           doctest-dev nlohmann-json3-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
           libstdc++-arm-none-eabi-newlib clang libclang-rt-14-dev clang-format universal-ctags
-          qemu-system-arm)
+          qemu-system-arm ser2net python3-labgrid python3-pytest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -71,7 +71,8 @@ int run_batch(const Globals& g, const BatchOptions& b) {
     if (!file) throw CliError(kExitUsage, "cannot read the job list '" + b.file + "'");
     in = &file;
   }
-  std::optional<Session> s;
+  // Every cluster given; each job's tiles are shared out among them (multi_render.h).
+  std::vector<Session> ss;
   int first_failure = kExitOk;
   unsigned ok = 0, failed = 0, skipped = 0;
   std::string line;
@@ -112,9 +113,11 @@ int run_batch(const Globals& g, const BatchOptions& b) {
           continue;
         }
       }
-      if (!s) s = connect(g);
-      apply_node_list(plan, s->client->device().node_count);
-      RenderOutcome out = run_plan(*s, plan, label);
+      if (g.ports.size() > 1 && !plan.nodes.empty())
+        throw CliError(kExitUsage, "--nodes names one cluster's nodes: give one --port with it");
+      if (ss.empty()) ss = connect_all(g);
+      apply_node_list(plan, ss[0].client->device().node_count);
+      RenderOutcome out = run_plan(ss, plan, label);
       j["status"] = "ok";
       j["tiles"] = out.tiles;
       j["wall_s"] = out.wall_s;
@@ -138,7 +141,7 @@ int run_batch(const Globals& g, const BatchOptions& b) {
       reason = std::string("the cluster refused: ") + e.what() + " (" + error_name(e.code) + ")";
     }
     // The link may be out of step after these: the next job opens a fresh session.
-    if (code == kExitPort || code == kExitTimeout || code == kExitProtocol) s.reset();
+    if (code == kExitPort || code == kExitTimeout || code == kExitProtocol) ss.clear();
     ++failed;
     if (first_failure == kExitOk) first_failure = code;
     std::fprintf(stderr, "picocray: %s: %s\n", label.c_str(), one_line(reason).c_str());

@@ -10,6 +10,7 @@
 #include "cluster_render.h"
 #include "command.h"
 #include "format.h"
+#include "multi_render.h"
 #include "options.h"
 #include "picocray/tile_block.h"
 #include "progress.h"
@@ -52,6 +53,7 @@ std::vector<Scene> all_scenes() {
 struct BenchOptions {
   std::string scenes;
   std::string sweep;
+  std::string clusters_sweep;  // copies of the simulated cluster, shared out by modelled clocks
   bool json = false;
   bool csv = false;
   bool no_baseline = false;
@@ -262,8 +264,89 @@ sim::Model timing_model_of(Session& s, std::string& note) {
   return m;
 }
 
+// --clusters-sweep: each scene over 1, 2, ... copies of the simulated cluster of --port, shared out
+// by their modelled clocks (multi_render.h); the time is the busiest cluster's, modelled.
+int run_cluster_sweep(const Globals& g, const BenchOptions& o, const std::vector<Scene>& chosen,
+                      const std::vector<RenderPlan>& plans) {
+  if (!in_process_sim(g.port))
+    throw CliError(kExitUsage,
+                   "--clusters-sweep opens copies of a simulated cluster: give --port sim or "
+                   "sim:N (over real clusters, render with several --port and --json)");
+  const std::vector<uint32_t> counts =
+      parse_count_list(o.clusters_sweep, "--clusters-sweep", 1, 16);
+  std::vector<nlohmann::json> rows;
+  std::map<std::string, double> one;  // per scene: the modelled time on one cluster
+  uint32_t nodes = 0;
+  for (uint32_t k : counts) {
+    std::vector<Session> ss;
+    std::vector<Client*> clients;
+    std::vector<std::string> ports;
+    for (uint32_t i = 0; i < k; ++i) ss.push_back(connect_port(g, g.port));
+    for (Session& s : ss) {
+      clients.push_back(s.client.get());
+      ports.push_back(s.link->name());
+    }
+    nodes = ss[0].client->device().node_count;
+    for (size_t j = 0; j < chosen.size(); ++j) {
+      const RenderRequest& job = plans[j].frames[0].job;
+      const std::string name = chosen[j].name;
+      ProgressBar bar(!g.quiet, "bench " + name + " (" + std::to_string(k) + " clusters)");
+      auto progress = [&bar](uint32_t a, uint32_t b) { bar.update(a, b); };
+      double t = 0;
+      nlohmann::json tiles = nlohmann::json::array();
+      if (k == 1 || !one.count(name)) {
+        RenderResult r = render_on_cluster(*clients[0], job, progress);
+        one[name] = r.summary.elapsed_us / 1e6;
+        t = one[name];
+        tiles.push_back(r.summary.tiles);
+      }
+      if (k > 1) {
+        MultiRenderResult m = render_on_clusters(clients, ports, job, progress, true);
+        t = 0;
+        tiles = nlohmann::json::array();
+        for (const ClusterShare& c : m.clusters) {
+          t = std::max(t, c.summary.elapsed_us / 1e6);
+          tiles.push_back(c.tiles);
+        }
+      }
+      const double speedup = one[name] / t;
+      rows.push_back({{"name", name},
+                      {"clusters", k},
+                      {"nodes", nodes},
+                      {"modelled_s", t},
+                      {"speedup", speedup},
+                      {"efficiency", speedup / k},
+                      {"tiles_per_cluster", tiles}});
+    }
+  }
+  if (o.json) {
+    nlohmann::json doc = {{"port", g.port}, {"time_basis", "modelled"}, {"clusters_sweep", rows}};
+    std::printf("%s\n", doc.dump(2).c_str());
+  } else if (o.csv) {
+    std::printf("name,clusters,nodes,modelled_s,speedup,efficiency\n");
+    for (const auto& r : rows)
+      std::printf("%s,%u,%u,%.6g,%.6g,%.6g\n", r["name"].get<std::string>().c_str(),
+                  r["clusters"].get<uint32_t>(), r["nodes"].get<uint32_t>(),
+                  r["modelled_s"].get<double>(), r["speedup"].get<double>(),
+                  r["efficiency"].get<double>());
+  } else {
+    std::printf("%-9s %8s %6s %11s %8s %10s\n", "SCENE", "CLUSTERS", "NODES", "MODELLED_S",
+                "SPEEDUP", "EFFICIENCY");
+    for (const auto& r : rows)
+      std::printf("%-9s %8u %6u %11.3f %7.2fx %10.2f\n", r["name"].get<std::string>().c_str(),
+                  r["clusters"].get<uint32_t>(), r["nodes"].get<uint32_t>(),
+                  r["modelled_s"].get<double>(), r["speedup"].get<double>(),
+                  r["efficiency"].get<double>());
+  }
+  return kExitOk;
+}
+
 int run_bench(const Globals& given, const BenchOptions& o) {
   if (o.json && o.csv) throw CliError(kExitUsage, "--json and --csv exclude each other");
+  if (given.ports.size() > 1)
+    throw CliError(kExitUsage,
+                   "bench measures one cluster: give one --port (a render over "
+                   "several clusters reports each one's share with --json)");
   Globals g = given;
   if (!o.board.empty()) {
     if (g.port != "sim" && g.port.rfind("sim:", 0) != 0)
@@ -292,6 +375,11 @@ int run_bench(const Globals& given, const BenchOptions& o) {
 
   std::vector<RenderPlan> plans;
   for (const auto& s : chosen) plans.push_back(plan_render(s.opts));
+  if (!o.clusters_sweep.empty()) {
+    if (!o.sweep.empty())
+      throw CliError(kExitUsage, "--nodes-sweep and --clusters-sweep exclude each other");
+    return run_cluster_sweep(g, o, chosen, plans);
+  }
 
   std::optional<Session> shared;
   if (sweep.empty() || !in_process) shared = connect(g);
@@ -387,6 +475,9 @@ void add_bench_command(CLI::App& app, Globals& g) {
   add_text_option(*cmd, "--nodes-sweep", o->sweep,
                   "Node counts, e.g. 1,2,4,8: a scaling table (sim: a fresh sim:N each; "
                   "hardware: the first N nodes)");
+  add_text_option(*cmd, "--clusters-sweep", o->clusters_sweep,
+                  "Cluster counts, e.g. 1,2,4 (1 to 16): each scene over that many copies of the "
+                  "simulated cluster of --port, shared out by their modelled clocks");
   cmd->add_flag("--json", o->json, "One JSON document on stdout");
   cmd->add_flag("--csv", o->csv, "CSV on stdout, one row per scene and node count");
   cmd->add_flag("--no-baseline", o->no_baseline, "Skip the single-Pico run (no speedup)");
@@ -405,7 +496,8 @@ void add_bench_command(CLI::App& app, Globals& g) {
       "Pico's\n"
       "two cores with no bus; on boards it is the controller alone (core 1 computes), measured.\n"
       "Examples:\n  picocray --port sim bench\n  picocray --port sim bench --scenes overview "
-      "--nodes-sweep 1,2,4,8 --csv\n");
+      "--nodes-sweep 1,2,4,8 --csv\n"
+      "  picocray --port sim:8 bench --scenes overview,seahorse --clusters-sweep 1,2,4\n");
   cmd->callback([&g, o]() { g.exit_code = run_bench(g, *o); });
 }
 

@@ -29,8 +29,7 @@ nlohmann::json capability_names(uint32_t caps) {
   return out;
 }
 
-int run_info(const Globals& g, bool json) {
-  Session s = connect(g);
+int print_info(Session& s, bool json, nlohmann::json* out) {
   const HelloReply& h = s.client->device();
   InfoReply i = s.client->info();
   const FrameStats& hs = s.client->stats();
@@ -69,7 +68,7 @@ int run_info(const Globals& g, bool json) {
           {"overlong", i.link.overlong}}}}},
   };
   if (json) {
-    std::printf("%s\n", doc.dump(2).c_str());
+    *out = doc;
     return kExitOk;
   }
   std::printf("port          %s\n", s.link->name().c_str());
@@ -102,6 +101,20 @@ int run_info(const Globals& g, bool json) {
   return kExitOk;
 }
 
+int run_info(const Globals& g, bool json) {
+  std::vector<Session> ss = connect_all(g);
+  nlohmann::json docs = nlohmann::json::array();
+  for (size_t k = 0; k < ss.size(); ++k) {
+    if (k > 0 && !json) std::printf("\n");  // several clusters: a blank line between them
+    nlohmann::json doc;
+    print_info(ss[k], json, &doc);
+    docs.push_back(doc);
+  }
+  // One cluster: its object; several: an array of them.
+  if (json) std::printf("%s\n", (docs.size() == 1 ? docs[0] : docs).dump(2).c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_info_command(CLI::App& app, Globals& g) {
@@ -109,7 +122,7 @@ void add_info_command(CLI::App& app, Globals& g) {
       "info", "The controller: firmware, protocol, board, clocks, link counters");
   cmd->footer("Example:\n  picocray --port sim info --json\n");
   auto json = std::make_shared<bool>(false);
-  cmd->add_flag("--json", *json, "One JSON object on stdout");
+  cmd->add_flag("--json", *json, "One JSON object on stdout (several ports: an array of them)");
   cmd->callback([&g, json]() { g.exit_code = run_info(g, *json); });
 }
 

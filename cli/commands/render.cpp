@@ -19,9 +19,11 @@ int run_render_command(const Globals& g, RenderOptions o) {
   if (o.quiet) spdlog::set_level(spdlog::level::err);  // render's own --quiet, as the global -q
   o.quiet = o.quiet || g.quiet;
   RenderPlan plan = plan_render(o);
-  Session s = connect(g);
-  apply_node_list(plan, s.client->device().node_count);
-  RenderOutcome out = run_plan(s, plan, "render");
+  if (g.ports.size() > 1 && !o.nodes.empty())
+    throw CliError(kExitUsage, "--nodes names one cluster's nodes: give one --port with it");
+  std::vector<Session> ss = connect_all(g);
+  apply_node_list(plan, ss[0].client->device().node_count);
+  RenderOutcome out = run_plan(ss, plan, "render");
   if (o.json) {
     nlohmann::json doc =
         out.metas.size() == 1 && plan.frames.size() == 1 ? out.metas[0] : nlohmann::json(out.metas);

@@ -28,7 +28,9 @@ int bootsel_by_usb(const Globals& g, Session s, const std::string& via) {
   const char* what =
       via == "baud" ? "the line coding set to 1200 baud" : "the reset interface's BOOTSEL request";
   if (!s.link->usb_bootsel(how))
-    throw CliError(kExitUsage, "--via " + via + " needs a USB serial port or an emu port, not " +
+    throw CliError(kExitUsage, "--via " + via +
+                                   " needs a USB serial port, an emu port (or for baud an "
+                                   "rfc2217:// port), not " +
                                    s.link->name() + " (--via request works on any port)");
   spdlog::info("sent {}; waiting for the controller to leave its port", what);
   const auto deadline =

@@ -85,7 +85,22 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
-std::string junit_xml(const std::vector<Check>& checks, const std::string& port) {
+std::string junit_suite(const std::vector<Check>& checks, const std::string& port,
+                        const std::string& suite);
+
+// One testsuite per cluster; with one, named "picocray selftest", with several after its port too.
+std::string junit_xml(const std::vector<std::pair<std::string, std::vector<Check>>>& suites) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  for (const auto& [port, checks] : suites)
+    x += junit_suite(
+        checks, port,
+        suites.size() == 1 ? std::string("picocray selftest") : "picocray selftest " + port);
+  x += "</testsuites>\n";
+  return x;
+}
+
+std::string junit_suite(const std::vector<Check>& checks, const std::string& port,
+                        const std::string& suite) {
   unsigned failures = 0, skipped = 0;
   double total = 0;
   for (const auto& c : checks) {
@@ -93,14 +108,11 @@ std::string junit_xml(const std::vector<Check>& checks, const std::string& port)
     skipped += c.outcome == Check::skip;
     total += c.time_s;
   }
-  char head[256];
-  std::snprintf(
-      head, sizeof head,
-      "  <testsuite name=\"picocray selftest\" tests=\"%zu\" failures=\"%u\" errors=\"0\" "
-      "skipped=\"%u\" time=\"%.3f\">\n",
-      checks.size(), failures, skipped, total);
-  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
-  x += head;
+  char head[160];
+  std::snprintf(head, sizeof head,
+                "\" tests=\"%zu\" failures=\"%u\" errors=\"0\" skipped=\"%u\" time=\"%.3f\">\n",
+                checks.size(), failures, skipped, total);
+  std::string x = "  <testsuite name=\"" + xml_escape(suite) + head;
   x +=
       "    <properties><property name=\"port\" value=\"" + xml_escape(port) + "\"/></properties>\n";
   for (const auto& c : checks) {
@@ -123,7 +135,7 @@ std::string junit_xml(const std::vector<Check>& checks, const std::string& port)
     if (!notes.empty()) x += "      <system-out>" + xml_escape(notes) + "</system-out>\n";
     x += "    </testcase>\n";
   }
-  x += "  </testsuite>\n</testsuites>\n";
+  x += "  </testsuite>\n";
   return x;
 }
 
@@ -168,8 +180,9 @@ std::vector<Golden> golden_jobs() {
   return g;
 }
 
-int run_selftest(const Globals& g, const SelftestOptions& o) {
-  if (!o.junit.empty()) check_output(o.junit, "--junit");
+// Every check on one cluster (g names one port). *port_name gets the port as opened.
+std::vector<Check> run_checks(const Globals& g, const SelftestOptions& o, int* handshake_exit_out,
+                              std::string* port_name) {
   Runner r;
   std::optional<Session> s;
   int handshake_exit = kExitOk;
@@ -330,15 +343,40 @@ int run_selftest(const Globals& g, const SelftestOptions& o) {
     });
   }
 
-  print_tap(r.checks);
+  *port_name = s ? s->link->name() : g.port;
+  *handshake_exit_out = handshake_exit;
+  return r.checks;
+}
+
+int run_selftest(const Globals& g, const SelftestOptions& o) {
+  if (!o.junit.empty()) check_output(o.junit, "--junit");
+  // Several clusters: every check on each, one after the other, named after its port.
+  std::vector<std::pair<std::string, std::vector<Check>>> suites;
+  std::vector<Check> all;
+  int handshake_exit = kExitOk;
+  for (const std::string& port : g.ports) {
+    Globals one = g;
+    one.ports = {port};
+    one.port = port;
+    int exit = kExitOk;
+    std::string name;
+    std::vector<Check> checks = run_checks(one, o, &exit, &name);
+    if (handshake_exit == kExitOk) handshake_exit = exit;
+    for (Check c : checks) {
+      if (g.ports.size() > 1) c.name = name + ": " + c.name;
+      all.push_back(c);
+    }
+    suites.emplace_back(name, std::move(checks));
+  }
+  print_tap(all);
   if (!o.junit.empty()) {
-    std::string x = junit_xml(r.checks, s ? s->link->name() : g.port);
+    std::string x = junit_xml(suites);
     write_output(o.junit, std::vector<uint8_t>(x.begin(), x.end()));
   }
   unsigned failed = 0;
-  for (const auto& c : r.checks) failed += c.outcome == Check::fail;
+  for (const auto& c : all) failed += c.outcome == Check::fail;
   if (failed == 0) return kExitOk;
-  spdlog::error("selftest: {} of {} checks failed", failed, r.checks.size());
+  spdlog::error("selftest: {} of {} checks failed", failed, all.size());
   return handshake_exit != kExitOk ? handshake_exit : kExitFailure;
 }
 

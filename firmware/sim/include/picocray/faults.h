@@ -14,6 +14,9 @@
 //   link-garbage=BYTES that many random bytes on the USB link before every frame, both ways
 //   link-drop=RATE     each byte on the USB link is lost with this probability, both ways
 //   controller-reboot=@F  the controller reboots then (the USB link drops)
+//   link-cut=BYTES     the host link is cut once the device has sent this many bytes to the host
+//                      (counted over the whole run): the connection closes and stays closed.
+//                      The transport carries it out (`--port sim`, `picocray sim`), not the core
 //   seed=S             the seed of every fault's generator
 // N is a node index as `picocray nodes` lists it (ordered by unique ID); F is in [0, 1].
 #pragma once
@@ -35,6 +38,7 @@ struct Faults {
   double link_drop = 0;
   uint32_t link_garbage = 0;
   uint32_t collide = 0;
+  uint64_t link_cut = 0;  // 0: never
   double controller_reboot_at = -1;
   std::vector<NodeFault> nodes;
   uint64_t seed = 1;
