@@ -62,6 +62,8 @@ void add_render_options(CLI::App& app, RenderOptions& o) {
   app.add_flag("--json", o.json, "Print the job facts as JSON on stdout");
   app.add_flag("--no-controller", o.no_controller, "Leave the controller's core out of the work");
   app.add_flag("--quiet", o.quiet, "No progress bar, errors only");
+  app.add_flag("--display", o.display,
+               "Draw the render on the controller's LCD too, scaled to fit, in --palette");
 }
 
 RenderOptions parse_render_words(std::vector<std::string> words) {
@@ -186,10 +188,14 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
                    "--palette '" + o.palette + "' is not one of classic, gray, fire, ocean");
   q.node_mask = ~0ull;
   q.flags = o.no_controller ? 0 : RenderRequest::kRenderUseController;
-  if (o.output.empty() && o.raw.empty() && o.meta.empty() && !o.verify && !o.json)
+  if (o.display) {
+    q.flags |= RenderRequest::kRenderDisplay;
+    q.display_palette = static_cast<uint8_t>(palette_id(o.palette));
+  }
+  if (o.output.empty() && o.raw.empty() && o.meta.empty() && !o.verify && !o.json && !o.display)
     throw CliError(kExitUsage,
                    "render needs somewhere to put the result: -o FILE.png, --raw "
-                   "FILE.pgm, --meta FILE.json, --json or --verify");
+                   "FILE.pgm, --meta FILE.json, --json, --verify or --display");
   if (!o.nodes.empty())
     parse_index_list(o.nodes, "--nodes", UINT32_MAX);  // syntax now, range later
 
@@ -199,6 +205,7 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
   plan.verify = o.verify;
   plan.quiet = o.quiet;
   plan.skip_existing = o.skip_existing;
+  plan.display = o.display;
   // Every output checked now, for every frame: writable, not a directory, no two the same file.
   OutputSet own;
   OutputSet& taken = outputs != nullptr ? *outputs : own;
@@ -322,6 +329,10 @@ void verify_counts(const RenderRequest& job, const std::vector<uint16_t>& counts
 
 RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label) {
   RenderOutcome out;
+  if (p.display && !s.client->has_display())
+    throw CliError(kExitCluster,
+                   "--display: the controller has no display (it needs an LCD that "
+                   "answered at start-up, and protocol 1.5)");
   const size_t n = p.frames.size();
   for (size_t k = 0; k < n; ++k) {
     const RenderFrame& f = p.frames[k];

@@ -45,4 +45,11 @@ bool tile_block_parse(const uint8_t* block, size_t len, TileHeader* h, const uin
   return true;
 }
 
+bool tile_payload_decode(const TileHeader& h, const uint8_t* payload, uint16_t* counts) {
+  switch (h.codec) {
+    case kTileCodecRuns: return tile_decode(payload, h.payload_len, h.rect.w, h.rect.h, counts);
+    default: return false;
+  }
+}
+
 }  // namespace picocray
