@@ -220,3 +220,25 @@ TEST_CASE("display: standalone views follow the touches, deep enough for 64 bits
   }
   CHECK_MESSAGE(saw_64, "no view needed more than 32 bits");
 }
+
+TEST_CASE("display: tiles asked for again (a subset) are drawn over the picture, not a black one") {
+  SimOptions opt;
+  opt.nodes = 3;
+  auto link = open_link("sim:3", opt);
+  Client client(*link, kTimeoutMs);
+  client.hello();
+  const RenderRequest job = region_job("-2", "1", "-1.2", "1.2", 300, 240, 150, Palette::fire);
+  cli::render_on_cluster(client, job);
+  const auto want = lcd_reference(cli::reference_counts(job), 300, 240, 150, Palette::fire);
+  REQUIRE(first_difference(client.display_read(), want, kLcdHeight).empty());
+  // As the host asks after losing tiles 3 and 40-41 on the link.
+  RenderRequest again = job;
+  again.subset.count = 2;
+  again.subset.ranges[0] = {3, 1};
+  again.subset.ranges[1] = {40, 2};
+  const auto res = cli::render_on_cluster(client, again);
+  CHECK(res.tiles_received == 3);
+  const auto got = client.display_read();
+  CHECK_MESSAGE(first_difference(got, want, kLcdHeight).empty(),
+                "the panel differs at " << first_difference(got, want, kLcdHeight));
+}

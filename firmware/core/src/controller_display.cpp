@@ -29,7 +29,9 @@ bool Controller::start_mirror(uint16_t seq, const RenderRequest& q) {
     host_.send_error(seq, ErrorCode::not_supported, "this controller has no display");
     return false;
   }
-  display_.begin_mirror(q.geometry, static_cast<Palette>(q.display_palette), true);
+  // A subset is a render asked again for the tiles it lost: drawn over what the panel shows.
+  const bool whole = q.subset.count == 0;
+  display_.begin_mirror(q.geometry, static_cast<Palette>(q.display_palette), whole);
   scheduler_.start(seq, q, &display_);
   return true;
 }
