@@ -22,7 +22,8 @@ nlohmann::json capability_names(uint32_t caps) {
       {kCapFixed64, "fixed64"},
       {kCapFixed128, "fixed128"},
       {kCapControllerCompute, "controller_compute"},
-      {kCapAttentionLine, "attention_line"}};
+      {kCapAttentionLine, "attention_line"},
+      {kCapDisplay, "display"}};
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [bit, name] : names)
     if (caps & bit) out.push_back(name);
