@@ -242,3 +242,28 @@ TEST_CASE("display: tiles asked for again (a subset) are drawn over the picture,
   CHECK_MESSAGE(first_difference(got, want, kLcdHeight).empty(),
                 "the panel differs at " << first_difference(got, want, kLcdHeight));
 }
+
+TEST_CASE("display: a host's RENDER ends the standalone mode; touches then change nothing") {
+  SimOptions opt;
+  opt.nodes = 2;
+  opt.no_host = true;
+  auto link = open_link("sim:2", opt);
+  sim::Simulator& sim = *link->simulator();
+  await_view(sim, 0);
+  Client client(*link, kTimeoutMs);
+  client.hello();
+  const View overview{dec("-0.75"), dec("0"), dec("3.2"), 0};
+  const RenderRequest shown = view_job(overview);
+  const auto want = lcd_reference(cli::reference_counts(shown), 320, 240, shown.geometry.max_iter,
+                                  Palette::classic);
+  RenderRequest plain = region_job("-1", "0", "0", "1", 64, 64, 50, Palette::classic);
+  plain.flags = RenderRequest::kRenderUseController;
+  CHECK(cli::render_on_cluster(client, plain).counts == cli::reference_counts(plain));
+  sim.touch({160, 106, 50});
+  REQUIRE(sim.wait_stats([](const sim::Stats& s) { return s.touches_done >= 1; }, kTimeoutMs));
+  const sim::Stats s = sim.stats();
+  CHECK_FALSE(s.standalone);
+  CHECK(s.standalone_views == 1);
+  CHECK(s.standalone_depth == 0);
+  CHECK(first_difference(client.display_read(), want, 228).empty());
+}
