@@ -155,7 +155,8 @@ std::vector<uint8_t> Client::request(MsgType type, const std::vector<uint8_t>& b
   // Requests that change nothing on the device are asked again when the answer (or the request)
   // was lost on the link. HELLO is not: it is also the probe that must fail fast on a silent port.
   const bool repeatable = type == MsgType::info || type == MsgType::nodes ||
-                          type == MsgType::ping || type == MsgType::node_echo;
+                          type == MsgType::ping || type == MsgType::node_echo ||
+                          type == MsgType::display_read;
   for (int attempt = 0;; ++attempt) {
     try {
       return request_once(type, body, on_stream, timeout_ms);
@@ -375,6 +376,35 @@ void Client::reset(const ResetRequest& q) {
   encode(w, q);
   body.resize(w.size());
   request(MsgType::reset, body);
+}
+
+std::vector<uint16_t> Client::display_read() {
+  if (!has_display())
+    throw CliError(kExitCluster,
+                   "the controller has no display (it needs an LCD that answered "
+                   "at start-up, and protocol 1.5)");
+  constexpr uint32_t kW = 320, kH = 240;
+  std::vector<uint16_t> px(kW * kH, 0);
+  std::vector<bool> got(kH, false);
+  auto on_rows = [&](const Frame& f) {
+    if (f.type != static_cast<uint8_t>(MsgType::display_rows)) return;
+    Reader r(f.body.data(), f.body.size());
+    const uint16_t y = r.u16();
+    const uint8_t rows = r.u8();
+    if (!r.ok() || y + rows > kH || r.remaining() != size_t{rows} * kW * 2)
+      throw CliError(kExitProtocol, "a DISPLAY_ROWS frame is malformed");
+    for (uint32_t k = 0; k < rows * kW; ++k) px[y * kW + k] = r.u16();
+    for (uint32_t k = 0; k < rows; ++k) got[y + k] = true;
+  };
+  const std::vector<uint8_t> ok = request(MsgType::display_read, {}, on_rows);
+  Reader r(ok.data(), ok.size());
+  const uint16_t w = r.u16(), h = r.u16();
+  if (!r.done() || w != kW || h != kH)
+    throw CliError(kExitProtocol, "DISPLAY_READ's answer names another panel size");
+  for (uint32_t y = 0; y < kH; ++y)
+    if (!got[y])
+      throw CliError(kExitTimeout, "row " + std::to_string(y) + " of the display was lost");
+  return px;
 }
 
 }  // namespace picocray::cli

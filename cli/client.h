@@ -69,6 +69,10 @@ class Client {
   // NODE_ECHO (protocol 1.1): the bytes through node `index`'s I2C echo register and back.
   std::vector<uint8_t> node_echo(uint8_t index, const std::vector<uint8_t>& pattern);
   void reset(const ResetRequest& q);
+  // DISPLAY_READ (protocol 1.5): the controller's LCD as 320 x 240 RGB565 pixels, row 0 first.
+  // CliError(kExitCluster) when the controller has no display (or speaks an older protocol).
+  std::vector<uint16_t> display_read();
+  bool has_display() const { return minor() >= 5 && (hello_.capabilities & kCapDisplay) != 0; }
   const HelloReply& device() const { return hello_; }
   bool simulated() const { return (hello_.capabilities & kCapSimulated) != 0; }
   Link& link() { return link_; }

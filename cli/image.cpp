@@ -22,6 +22,10 @@ std::vector<uint8_t> encode_png(const std::vector<uint16_t>& counts, uint32_t w,
     rgb[3 * i + 1] = c.g;
     rgb[3 * i + 2] = c.b;
   }
+  return encode_rgb_png(rgb, w, h);
+}
+
+std::vector<uint8_t> encode_rgb_png(const std::vector<uint8_t>& rgb, uint32_t w, uint32_t h) {
   std::vector<uint8_t> out;
   auto sink = [](void* ctx, void* data, int size) {
     auto* v = static_cast<std::vector<uint8_t>*>(ctx);

@@ -211,6 +211,7 @@ std::unique_ptr<Link> open_sim(const std::string& port, const SimOptions& opt) {
   cfg.seed = opt.seed;
   cfg.model = opt.model;
   cfg.faults = opt.faults;
+  cfg.host_present = !opt.no_host;
   if (port.size() > 3) {
     try {
       cfg.nodes = static_cast<uint32_t>(parse_whole(port.substr(4), "--port", 1, 64));

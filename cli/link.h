@@ -45,6 +45,9 @@ struct SimOptions {
   sim::Model model;
   sim::Faults faults;         // --fault, for sim ports and `picocray sim`
   bool faults_given = false;  // --fault appeared at all (even only seed=)
+  // The simulated controller's USB link has no host holding it open: with its LCD, it goes
+  // standalone (`display touch`).
+  bool no_host = false;
 };
 
 // A kind of port: how its --port text is recognised and opened. Kinds are tried in order; a

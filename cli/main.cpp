@@ -182,6 +182,7 @@ int main(int argc, char** argv) {
   add_ports_command(app, g);
   add_sim_command(app, g);
   add_emu_command(app, g);
+  add_display_command(app, g);
   add_completion_commands(app, g);
   app.require_subcommand(1);
 

@@ -63,6 +63,8 @@ void add_render_options(CLI::App& app, RenderOptions& o) {
   app.add_flag("--json", o.json, "Print the job facts as JSON on stdout");
   app.add_flag("--no-controller", o.no_controller, "Leave the controller's core out of the work");
   app.add_flag("--quiet", o.quiet, "No progress bar, errors only");
+  app.add_flag("--display", o.display,
+               "Draw the render on the controller's LCD too, scaled to fit, in --palette");
 }
 
 RenderOptions parse_render_words(std::vector<std::string> words) {
@@ -187,10 +189,14 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
                    "--palette '" + o.palette + "' is not one of classic, gray, fire, ocean");
   q.node_mask = ~0ull;
   q.flags = o.no_controller ? 0 : RenderRequest::kRenderUseController;
-  if (o.output.empty() && o.raw.empty() && o.meta.empty() && !o.verify && !o.json)
+  if (o.display) {
+    q.flags |= RenderRequest::kRenderDisplay;
+    q.display_palette = static_cast<uint8_t>(palette_id(o.palette));
+  }
+  if (o.output.empty() && o.raw.empty() && o.meta.empty() && !o.verify && !o.json && !o.display)
     throw CliError(kExitUsage,
                    "render needs somewhere to put the result: -o FILE.png, --raw "
-                   "FILE.pgm, --meta FILE.json, --json or --verify");
+                   "FILE.pgm, --meta FILE.json, --json, --verify or --display");
   if (!o.nodes.empty())
     parse_index_list(o.nodes, "--nodes", UINT32_MAX);  // syntax now, range later
 
@@ -200,6 +206,7 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
   plan.verify = o.verify;
   plan.quiet = o.quiet;
   plan.skip_existing = o.skip_existing;
+  plan.display = o.display;
   // Every output checked now, for every frame: writable, not a directory, no two the same file.
   OutputSet own;
   OutputSet& taken = outputs != nullptr ? *outputs : own;
@@ -471,6 +478,14 @@ RenderOutcome run_plan(Session& s, const RenderPlan& p, const std::string& label
 
 RenderOutcome run_plan(std::vector<Session>& ss, const RenderPlan& p, const std::string& label) {
   RenderOutcome out;
+  if (p.display && ss.size() > 1)
+    throw CliError(kExitUsage,
+                   "--display mirrors a render on one controller's LCD: give one --port, not " +
+                       std::to_string(ss.size()));
+  if (p.display && !ss[0].client->has_display())
+    throw CliError(kExitCluster,
+                   "--display: the controller has no display (it needs an LCD that "
+                   "answered at start-up, and protocol 1.5)");
   const size_t n = p.frames.size();
   for (size_t k = 0; k < n; ++k) {
     const RenderFrame& f = p.frames[k];

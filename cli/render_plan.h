@@ -32,6 +32,7 @@ struct RenderOptions {
   bool no_controller = false;
   bool quiet = false;
   bool skip_existing = false;  // frames whose files all exist are not rendered again
+  bool display = false;        // mirrored on the controller's LCD (protocol 1.5)
 };
 
 // Adds the render options to an app: the render command's, or the parser of a batch line.
@@ -52,6 +53,7 @@ struct RenderPlan {
   bool verify = false;
   bool quiet = false;
   bool skip_existing = false;
+  bool display = false;
 };
 
 // Every check that needs no cluster, outputs included (each one writable, none a directory, no

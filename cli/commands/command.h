@@ -19,6 +19,7 @@ void add_selftest_command(CLI::App& app, Globals& g);
 void add_ports_command(CLI::App& app, Globals& g);
 void add_sim_command(CLI::App& app, Globals& g);
 void add_emu_command(CLI::App& app, Globals& g);
+void add_display_command(CLI::App& app, Globals& g);
 // `completion bash` and the hidden `man`: generated from the definitions above.
 void add_completion_commands(CLI::App& app, Globals& g);
 

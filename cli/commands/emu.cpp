@@ -18,10 +18,12 @@ namespace {
 struct EmuCommandOptions {
   std::string listen = "127.0.0.1:5556";
   uint32_t nodes = 2;
+  bool display = false;
 };
 
 int run_emu(const EmuCommandOptions& o) {
   auto argv = emu_command(o.nodes, o.listen, /*once=*/false);
+  if (o.display) argv.push_back("--display");
   pid_t pid = ::fork();
   if (pid < 0)
     throw CliError(kExitFailure, std::string("emu: fork failed: ") + std::strerror(errno));
@@ -52,6 +54,8 @@ void add_emu_command(CLI::App& app, Globals& g) {
   cmd->add_option("--nodes", o->nodes, "Secondaries, 1 to 8")
       ->check(CLI::Range(1, 8))
       ->capture_default_str();
+  cmd->add_flag("--display", o->display,
+                "Give the emulated controller its LCD, a virtual ILI9341 (never touched)");
   cmd->footer(
       "Prints \"listening HOST:PORT\" on stdout once the emulated controller has enumerated;\n"
       "one client at a time. Ctrl-C stops it.\n"

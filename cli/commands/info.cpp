@@ -22,7 +22,9 @@ nlohmann::json capability_names(uint32_t caps) {
       {kCapFixed64, "fixed64"},
       {kCapFixed128, "fixed128"},
       {kCapControllerCompute, "controller_compute"},
-      {kCapAttentionLine, "attention_line"}};
+      {kCapAttentionLine, "attention_line"},
+      {kCapTileCodecRange, "tile_codec_range"},
+      {kCapDisplay, "display"}};
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [bit, name] : names)
     if (caps & bit) out.push_back(name);

@@ -1,5 +1,7 @@
 #include "picocray/protocol.h"
 
+#include "picocray/palette.h"
+
 namespace picocray {
 
 void encode_coord(Writer& w, const Coord& c) {
@@ -161,15 +163,18 @@ void encode(Writer& w, const RenderRequest& m) {
   w.u64(m.node_mask);
   w.u8(m.flags);
   encode_region(w, g.region);
-  // Since 1.2: the subset, only when there is one (the body stays the 1.1 one otherwise).
+  // Since 1.2: the subset, only when there is one (the body stays the 1.1 one otherwise), or when
+  // the 1.5 display palette follows it (a count of 0 then).
   const TileSubset& s = m.subset;
-  if (s.count == 0) return;
+  const bool display = (m.flags & RenderRequest::kRenderDisplay) != 0;
+  if (s.count == 0 && !display) return;
   const uint8_t n = s.count < kMaxTileRanges ? s.count : kMaxTileRanges;
   w.u8(n);
   for (uint8_t k = 0; k < n; ++k) {
     w.u32(s.ranges[k].first);
     w.u32(s.ranges[k].count);
   }
+  if (display) w.u8(m.display_palette);
 }
 
 bool decode(Reader& r, RenderRequest* m) {
@@ -186,6 +191,7 @@ bool decode(Reader& r, RenderRequest* m) {
   // A 1.0/1.1 body ends here; a 1.2 one appends the subset.
   TileSubset& s = m->subset;
   s.count = 0;
+  m->display_palette = 0;
   if (r.ok() && r.remaining() == 0) return true;
   s.count = r.u8();
   for (uint16_t k = 0; k < s.count; ++k) {
@@ -194,6 +200,8 @@ bool decode(Reader& r, RenderRequest* m) {
     t.count = r.u32();
     if (k < kMaxTileRanges) s.ranges[k] = t;
   }
+  // A 1.5 body with kRenderDisplay ends with the display palette.
+  if ((m->flags & RenderRequest::kRenderDisplay) != 0) m->display_palette = r.u8();
   return r.done();
 }
 
@@ -337,6 +345,10 @@ bool validate(const RenderRequest& m, const char** why) {
   if (!validate(m.geometry, why)) return false;
   if (m.node_mask == 0 && (m.flags & RenderRequest::kRenderUseController) == 0) {
     *why = "no node may compute";
+    return false;
+  }
+  if (m.display_palette >= kPaletteCount) {
+    *why = "no such display palette";
     return false;
   }
   return validate_subset(m, why);

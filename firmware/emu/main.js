@@ -4,7 +4,7 @@
 //
 //   node main.js --firmware picocray.elf [--secondaries N] [--listen HOST:PORT] [--bootrom FILE]
 //                [--seed S] [--quantum CYCLES] [--verbose] [--once] [--watchdog-fault K] [--profile]
-//                [--trace FILE]
+//                [--trace FILE] [--display]
 //
 // Boots the cluster until the controller's USB CDC has enumerated and every secondary has taken
 // an address, then prints "listening HOST:PORT" on stdout (PORT 0 picks a free one); everything
@@ -12,7 +12,8 @@
 // first client has gone (what `--port emu:N` uses). --watchdog-fault K: once the cluster is
 // ready, secondary K (1 to N) locks up and its watchdog reboots it; the emulator listens once it
 // has claimed an address again. --profile: at the end of each connection, where every core's
-// cycles went, by function (lib/profile.js).
+// cycles went, by function (lib/profile.js). --display: the controller has its LCD, a virtual
+// ILI9341 (lib/panel.js; its touch panel is never pressed).
 //
 // Lines on stdin are USB requests from the host to the controller (what picocray sends on emu
 // ports; lib/usb_host.js): "usb line-coding BAUD", "usb reset-interface bootsel".
@@ -49,13 +50,14 @@ function parseArgs(argv) {
     else if (a === '--seed') opt.seed = Number(value());
     else if (a === '--quantum') opt.quantum = Number(value());
     else if (a === '--verbose') opt.verbose = true;
+    else if (a === '--display') opt.display = true;
     else if (a === '--once') opt.once = true;
     else if (a === '--profile') opt.profile = true;
     else if (a === '--trace') opt.trace = value();
     else if (a === '--watchdog-fault') opt.watchdogFault = Number(value());
     else
       fail(
-        `unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once --watchdog-fault --profile --trace)`,
+        `unknown option '${a}' (allowed: --firmware --secondaries --listen --bootrom --seed --quantum --verbose --once --watchdog-fault --profile --trace --display)`,
       );
   }
   if (!opt.firmware) fail('--firmware PATH is required (build/firmware-pico/picocray.elf from scripts/firmware.sh)');
@@ -117,6 +119,7 @@ const cluster = new Cluster({
   quantum: opt.quantum,
   log,
   verbose: opt.verbose,
+  display: opt.display,
   profile,
   trace: opt.trace ? traceTo(opt.trace) : undefined,
 });

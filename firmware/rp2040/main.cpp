@@ -2,6 +2,7 @@
 // the controller; left open it is a secondary (docs/hardware.md).
 #include "clock.h"
 #include "compute.h"
+#include "display.h"
 #include "gpio.h"
 #include "host_link.h"
 #include "i2c.h"
@@ -20,6 +21,7 @@ rp2040::Clock us_clock;
 rp2040::HostLink host;
 rp2040::Compute compute;
 rp2040::System sys(compute);
+rp2040::DisplayBus lcd;
 hal::Board board{initiator, target, gpio, us_clock, host, compute, sys};
 // Static, never on the stack: the controller and secondary each hold tens of KiB of buffers.
 Node node(board);
@@ -40,6 +42,12 @@ int main() {
   initiator.init(rp2040::i2c_bus_init(rp2040::kI2cHz, /*pull_ups=*/controller));
   rp2040::usb_init();  // on a secondary too: picotool can still reset it into BOOTSEL
   compute.init(/*core0_shares=*/!controller, &between_pieces);
+  if (controller) {
+    // The LCD is the controller's alone; node.start() finds out whether one answers.
+    lcd.init();
+    board.display = &lcd;
+    node.controller().set_touch_calibration(rp2040::kTouchCalibration);
+  }
 
   node.start();
   sys.start_watchdog();

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "picocray/palette.h"
 #include "test_util.h"
 
 using namespace picocray;
@@ -463,4 +464,44 @@ TEST_CASE("protocol: the tile grid of a 100x70 image in 32x32 tiles") {
         ++cover[static_cast<size_t>(y * 100 + x)];
   }
   for (size_t i = 0; i < cover.size(); ++i) REQUIRE_MESSAGE(cover[i] == 1, "pixel " << i);
+}
+
+TEST_CASE("protocol: a 1.5 RENDER with kRenderDisplay carries its palette after the subset") {
+  RenderRequest m = sample_job();
+  m.flags = RenderRequest::kRenderUseController | RenderRequest::kRenderDisplay;
+  m.display_palette = 2;
+  Bytes b = body_of(m);
+  // The 1.1 body (82 bytes), a subset count of 0, then the palette.
+  REQUIRE(b.size() == 84);
+  CHECK(b[82] == 0);
+  CHECK(b[83] == 2);
+  RenderRequest out;
+  REQUIRE(decode_body(b, &out));
+  CHECK(out.display_palette == 2);
+  CHECK(out.subset.count == 0);
+  check_exact_length(m);
+  // With a subset, the palette follows its ranges.
+  m.subset.count = 1;
+  m.subset.ranges[0] = {3, 2};
+  b = body_of(m);
+  REQUIRE(b.size() == 82 + 1 + 8 + 1);
+  CHECK(b.back() == 2);
+  REQUIRE(decode_body(b, &out));
+  CHECK(out.subset.count == 1);
+  CHECK(out.display_palette == 2);
+  // Without the flag the body is the one older controllers take.
+  m.flags = RenderRequest::kRenderUseController;
+  m.subset.count = 0;
+  CHECK(body_of(m).size() == 82);
+}
+
+TEST_CASE("protocol: validate refuses a display palette that does not exist") {
+  RenderRequest m = sample_job();
+  m.flags |= RenderRequest::kRenderDisplay;
+  m.display_palette = kPaletteCount;
+  const char* why = nullptr;
+  CHECK_FALSE(validate(m, &why));
+  CHECK(std::string(why) == "no such display palette");
+  m.display_palette = kPaletteCount - 1;
+  CHECK(validate(m, &why));
 }

@@ -15,6 +15,9 @@
 #   bootsel-vendor  `reset --bootsel --via vendor`: the same by the SDK reset interface's request
 #   model        the timing model against the emulated boards (tools/model-check/run.js --check):
 #                docs/model.md's jobs on sim:N and emu:N, each --verify, every job within 10 %
+#   display      `picocray emu --display` (a virtual ILI9341 on the controller's SPI0): `render
+#                --display`, then `display snapshot`, gives the PNG `picocray sim` gives for the same
+#                render, byte for byte (the image's LCD driver on the emulated SPI block)
 #   watchdog     a secondary locks up (the emulator's --watchdog-fault), its watchdog reboots it, it
 #                enrols again: `nodes` lists both secondaries idle, none lost
 #
@@ -100,6 +103,32 @@ case $case_ in
   model)
     node "$root/tools/model-check/run.js" "$picocray" --check
     ;;
+  display)
+    # A server (emu or sim) in the background; its address is the first line it prints.
+    serve() {
+      mkfifo "$work/$1.out"
+      "$picocray" "$@" --listen 127.0.0.1:0 >"$work/$1.out" 2>"$work/$1.err" &
+      pids+=($!)
+      exec {fd}<"$work/$1.out"
+      read -r -u "$fd" line || { cat "$work/$1.err" >&2; fail "$1 did not start"; }
+      addr=${line##* }  # emu: "listening HOST:PORT"; sim: "tcp://HOST:PORT"
+      addr=tcp://${addr#tcp://}
+    }
+    pids=()
+    trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+    args=(render --region -2,1,-1.2,1.2 --size 60x48 --iterations 64 --palette fire --display -q)
+    for server in emu sim; do
+      if [ $server = emu ]; then serve emu --display --nodes 1; else serve sim --nodes 1; fi
+      "$picocray" --port "$addr" --timeout 60 "${args[@]}" || fail "render --display on $server failed"
+      # The emulator takes one client at a time and may not have seen the last one go yet.
+      for _ in $(seq 1 200); do
+        "$picocray" --port "$addr" --timeout 60 display snapshot -o "$work/$server.png" 2>"$work/snap.err" && break
+      done
+      [ -f "$work/$server.png" ] || { cat "$work/snap.err" >&2; fail "display snapshot on $server failed"; }
+    done
+    cmp "$work/emu.png" "$work/sim.png" || fail "the emulated board's LCD differs from the simulator's"
+    echo "emu/display: the board image's LCD reads back equal to the simulator's, byte for byte"
+    ;;
   watchdog)
     PICOCRAY_EMU_OPTIONS="--watchdog-fault 1" "$picocray" --port emu:2 nodes --json \
       >"$work/nodes.json" 2>"$work/err" || { cat "$work/err" >&2; fail "nodes failed"; }
@@ -116,7 +145,7 @@ case $case_ in
     echo "emu/watchdog: secondary 1 rebooted by its watchdog, enrolled again; 2 nodes idle"
     ;;
   *)
-    echo "run.sh: unknown case '$case_' (allowed: bootrom, enrol, render, tile-blocks, bootsel-baud, bootsel-vendor, watchdog)" >&2
+    echo "run.sh: unknown case '$case_' (allowed: bootrom, enrol, render, tile-blocks, display, bootsel-baud, bootsel-vendor, watchdog)" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,7 @@
 namespace picocray {
 
 constexpr uint8_t kProtocolMajor = 1;
-constexpr uint8_t kProtocolMinor = 4;
+constexpr uint8_t kProtocolMinor = 5;
 constexpr uint8_t kFirmwareMajor = 0;
 constexpr uint8_t kFirmwareMinor = 6;
 constexpr uint8_t kFirmwarePatch = 0;
@@ -25,7 +25,8 @@ enum class MsgType : uint8_t {
   reset = 0x05,
   cancel = 0x06,
   ping = 0x07,
-  node_echo = 0x08,  // since 1.1: node u8, then 1..32 bytes; OK carries what the node echoed
+  node_echo = 0x08,     // since 1.1: node u8, then 1..32 bytes; OK carries what the node echoed
+  display_read = 0x10,  // since 1.5: the LCD's memory, as DISPLAY_ROWS frames, then OK
   // controller -> host: the one final answer to each request
   ok = 0x80,
   error = 0x81,
@@ -33,6 +34,7 @@ enum class MsgType : uint8_t {
   tile = 0x90,
   progress = 0x91,
   log = 0x92,
+  display_rows = 0x93,  // since 1.5: y u16, rows u8, then rows * 320 RGB565 pixels (u16 each)
 };
 
 enum class ErrorCode : uint16_t {
@@ -57,6 +59,7 @@ constexpr uint32_t kCapFixed128 = 1u << 3;
 constexpr uint32_t kCapControllerCompute = 1u << 4;
 constexpr uint32_t kCapAttentionLine = 1u << 5;
 constexpr uint32_t kCapTileCodecRange = 1u << 6;  // writes tile blocks in codec 2 when asked
+constexpr uint32_t kCapDisplay = 1u << 7;         // since 1.5: an ILI9341 answered at start-up
 
 struct HelloRequest {
   uint8_t major = kProtocolMajor;
@@ -127,9 +130,13 @@ struct RenderRequest {
   uint64_t node_mask = ~0ull;  // bit i: node index i may take tiles
   uint8_t flags = kRenderUseController;
   static constexpr uint8_t kRenderUseController = 1;  // the controller's core 1 computes too
-  // Encoded only when it names ranges: without them the body is the 1.0/1.1 one, which every
-  // controller takes.
+  // Since 1.5: the tiles are drawn on the controller's LCD too, in display_palette.
+  static constexpr uint8_t kRenderDisplay = 2;
+  // Encoded only when it names ranges (or the display palette follows): without them the body is
+  // the 1.0/1.1 one, which every controller takes.
   TileSubset subset;
+  // Since 1.5, on the wire only with kRenderDisplay: a picocray::Palette value.
+  uint8_t display_palette = 0;
 };
 
 // The tiles a valid job asks for: those of its subset, or the whole grid's.

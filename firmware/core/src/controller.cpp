@@ -18,6 +18,9 @@ void copy_text(char* out, size_t cap, const char* s) {
 }  // namespace
 
 void Controller::start() {
+  display_.start(board_.display);
+  host_spoke_ = false;
+  standalone_.end();
   boot_us_ = board_.clock.now_us();
   host_.start();
   bus_.clear_counters();
@@ -39,11 +42,13 @@ uint64_t Controller::poll() {
   if (done) return wake;
   // Requests are read only when their answer can be written at once.
   while (host_.next_request()) handle_request();
-  if (!scheduler_.active()) return kNoDeadline;
+  const uint64_t display = poll_display(board_.clock.now_us());
+  if (!scheduler_.active()) return display;
   if (scheduler_.run()) return board_.clock.now_us();
   // Waiting on compute, the attention line or the host link: those wake it, or progress time.
-  if (!scheduler_.active() || host_.output_busy()) return kNoDeadline;
-  return scheduler_.next_wake(board_.clock.now_us());
+  if (!scheduler_.active() || host_.output_busy()) return display;
+  const uint64_t next = scheduler_.next_wake(board_.clock.now_us());
+  return next < display ? next : display;
 }
 
 // Reboots, enrolment and a RESET's pending answer come before requests; *done when poll() should
@@ -65,6 +70,10 @@ uint64_t Controller::poll_mode(uint64_t now, bool* done) {
   uint64_t wake = kNoDeadline;
   if (enrolment_.settling(board_.clock.now_us(), &wake)) return wake;
   if (was_open) board_.system.show_state(hal::NodeLed::idle);
+  if (mode_ == Mode::reading_display) {
+    if (!host_.output_busy()) send_display_rows();
+    return now;
+  }
   if (mode_ == Mode::answering_reset) {
     if (!host_.output_busy()) {
       mode_ = Mode::serving;
@@ -83,6 +92,7 @@ void Controller::send_body(uint16_t seq, const Writer& w) {
 void Controller::handle_request() {
   const FrameHeader& h = host_.header();
   Reader r = host_.body();
+  host_spoke_ = true;
   switch (static_cast<MsgType>(h.type)) {
     case MsgType::hello: return handle_hello(h.seq, r);
     case MsgType::info: return handle_info(h.seq);
@@ -92,6 +102,7 @@ void Controller::handle_request() {
     case MsgType::cancel: return handle_cancel(h.seq, r);
     case MsgType::node_echo: return handle_node_echo(h.seq, r);
     case MsgType::ping: return handle_ping(h.seq, r);
+    case MsgType::display_read: return handle_display_read(h.seq);
     default: host_.send_error(h.seq, ErrorCode::unknown_type, "unknown message type"); return;
   }
 }
@@ -121,6 +132,7 @@ void Controller::handle_hello(uint16_t seq, Reader& r) {
   m.capabilities = kCapFixed32 | kCapFixed64 | kCapFixed128 | kCapControllerCompute |
                    kCapAttentionLine | kCapTileCodecRange;
   if ((board_.system.capabilities() & hal::kBoardSimulated) != 0) m.capabilities |= kCapSimulated;
+  if (display_.present()) m.capabilities |= kCapDisplay;
   m.max_frame_body = static_cast<uint16_t>(kMaxFrameBody);
   m.node_count = table_.count();
   copy_text(m.board, sizeof m.board, board_.system.board_name());
@@ -180,8 +192,12 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
     host_.send_error(seq, ErrorCode::bad_request, "RENDER body malformed");
     return;
   }
+  // A host that asks for a render takes the cluster back from the standalone display.
+  standalone_.end();
   if (scheduler_.active()) {
-    host_.send_error(seq, ErrorCode::busy, "a render is already running");
+    host_.send_error(seq, ErrorCode::busy,
+                     scheduler_.local() ? "the controller is drawing on its own display; ask again"
+                                        : "a render is already running");
     return;
   }
   const char* why = nullptr;
@@ -192,6 +208,10 @@ void Controller::handle_render(uint16_t seq, Reader& r) {
   const uint8_t count = table_.count();
   if (q.node_mask != ~0ull && count < 64 && (q.node_mask >> count) != 0) {
     host_.send_error(seq, ErrorCode::no_nodes, "the job names a node that is not enrolled");
+    return;
+  }
+  if ((q.flags & RenderRequest::kRenderDisplay) != 0) {
+    start_mirror(seq, q);
     return;
   }
   scheduler_.start(seq, q);

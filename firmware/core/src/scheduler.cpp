@@ -28,12 +28,16 @@ void Scheduler::clear() {
   job_.i2c_bytes0 = job_.handed_out_us = 0;
   job_.core1_helps = false;
   job_.i2c_transactions0 = job_.retries0 = job_.integrity0 = 0;
+  job_.sink = nullptr;
+  job_.local = false;
 }
 
-void Scheduler::start(uint16_t seq, const RenderRequest& req) {
+void Scheduler::start(uint16_t seq, const RenderRequest& req, TileSink* sink, bool local) {
   clear();
   phase_ = JobPhase::running;
   job_.seq = seq;
+  job_.sink = sink;
+  job_.local = local;
   // Its own number, never the request's seq: a host may reuse a seq, and a node must not take
   // tiles of a new job for the old job's geometry.
   next_job_id_ = static_cast<uint16_t>(next_job_id_ + 1 == 0 ? 1 : next_job_id_ + 1);
@@ -59,9 +63,13 @@ void Scheduler::start(uint16_t seq, const RenderRequest& req) {
 }
 
 bool Scheduler::cancel(uint16_t target) {
-  if (!active() || (job_.seq != target && target != 0)) return false;
+  if (!active() || job_.local || (job_.seq != target && target != 0)) return false;
   if (phase_ == JobPhase::running) phase_ = JobPhase::cancelling;
   return true;
+}
+
+void Scheduler::cancel_local() {
+  if (active() && job_.local && phase_ == JobPhase::running) phase_ = JobPhase::cancelling;
 }
 
 bool Scheduler::progress(uint32_t* done, uint32_t* total) const {
@@ -97,19 +105,19 @@ bool Scheduler::take_tile(uint32_t* index) {
 }
 
 bool Scheduler::run() {
-  if (host_.output_busy()) return false;
-  host_.flush_note(job_.seq);
-  if (host_.output_busy()) return true;
+  if (output_busy()) return false;
+  if (!job_.local) host_.flush_note(job_.seq);
+  if (output_busy()) return true;
   if (phase_ == JobPhase::cancelling) drop_outstanding();
   watch(board_.clock.now_us());
   bool worked = collect_one();
-  if (!host_.output_busy()) worked = run_core1() || worked;
+  if (!output_busy()) worked = run_core1() || worked;
   worked = assign_one() || worked;
   worked = send_progress() || worked;
   // A cancelled job does not wait for core 1: the next tile it starts abandons this one.
   bool outstanding = job_.core1 != Core1::idle && phase_ != JobPhase::cancelling;
   for (uint8_t i = 0; i < table_.count(); ++i) outstanding = outstanding || table_[i].n_out > 0;
-  if (all_given() && !outstanding && !host_.output_busy()) {
+  if (all_given() && !outstanding && !output_busy()) {
     finish();
     worked = true;
   }
@@ -118,7 +126,7 @@ bool Scheduler::run() {
 
 bool Scheduler::send_progress() {
   uint64_t now = board_.clock.now_us();
-  if (host_.output_busy() || now - job_.last_progress_us < timing::kProgressIntervalUs)
+  if (job_.local || output_busy() || now - job_.last_progress_us < timing::kProgressIntervalUs)
     return false;
   job_.last_progress_us = now;
   ProgressUpdate p;

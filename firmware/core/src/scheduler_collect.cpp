@@ -80,7 +80,9 @@ void Scheduler::deliver(uint8_t node, const TileHeader& h, size_t len) {
   retire(h.tile_index, node);
   count_tile(node);
   job_.summary.iterations += h.iterations;
-  if (phase_ != JobPhase::cancelling) host_.send(MsgType::tile, job_.seq, block_, len);
+  if (phase_ == JobPhase::cancelling) return;
+  if (!job_.local) host_.send(MsgType::tile, job_.seq, block_, len);
+  if (job_.sink != nullptr) job_.sink->tile(block_, len);
 }
 
 bool Scheduler::run_core1() {
@@ -139,12 +141,14 @@ void Scheduler::finish() {
   phase_ = JobPhase::idle;
   ++jobs_done_;
   board_.system.show_state(hal::NodeLed::idle);
+  last_completed_ = !cancelled;
+  RenderSummary& s = job_.summary;
+  s.elapsed_us = board_.clock.now_us() - job_.started_us;
+  if (job_.local) return;
   if (cancelled) {
     host_.send_error(job_.seq, ErrorCode::cancelled, "render cancelled");
     return;
   }
-  RenderSummary& s = job_.summary;
-  s.elapsed_us = board_.clock.now_us() - job_.started_us;
   s.i2c_bytes = bus_.bytes() - job_.i2c_bytes0;
   s.i2c_transactions = bus_.transactions() - job_.i2c_transactions0;
   for (uint8_t i = 0; i < table_.count(); ++i) {

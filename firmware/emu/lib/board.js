@@ -220,7 +220,7 @@ class EmuRosc extends BasePeripheral {
 
 export class Board {
   // opts: { index, name, image, bootrom (Uint32Array), clock (shared), bus, uniqueId (8 bytes),
-  //         controller (bool), log(msg) }
+  //         controller (bool), panel (lib/panel.js, the controller's LCD, or none), log(msg) }
   constructor(opts) {
     Object.assign(this, opts);
     this.scratch = new Uint32Array(8);
@@ -316,6 +316,7 @@ export class Board {
     this.cores = [mcu.core];
 
     if (this.controller) {
+      if (this.panel) this.panel.attach(mcu);
       this.cdc = new USBCDC(mcu.usbCtrl);
     } else {
       this.cdc = null;

@@ -5,6 +5,7 @@
 import { RP2040 } from 'rp2040js';
 import { Board } from './board.js';
 import { I2CBus } from './i2c.js';
+import { Panel } from './panel.js';
 
 // rp2040js exports its RP2040 but not its clock class: take the class from a default instance.
 const SimulationClock = new RP2040().clock.constructor;
@@ -30,7 +31,7 @@ function uniqueIdFor(index, seed) {
 }
 
 export class Cluster {
-  // opts: { secondaries, image, bootrom, seed, quantum (cycles), log, verbose, profile }
+  // opts: { secondaries, image, bootrom, seed, quantum (cycles), log, verbose, profile, display }
   constructor(opts) {
     this.clock = new SimulationClock(CLK_SYS_HZ);
     this.bus = new I2CBus(this.clock);
@@ -52,6 +53,7 @@ export class Cluster {
         bus: this.bus,
         uniqueId: uniqueIdFor(i, opts.seed ?? 1),
         controller: i === 0,
+        panel: i === 0 && opts.display ? new Panel() : null,
         log: opts.log,
         verbose: opts.verbose,
         profile: opts.profile,

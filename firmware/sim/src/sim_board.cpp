@@ -31,8 +31,16 @@ Board::Board(Cluster& cluster, size_t index, uint64_t uid, bool controller)
       uid_(uid),
       controller_(controller),
       board_{*this, *this, *this, *this, *this, *this, *this},
-      node_(new Node(board_)),
-      rng_(uid ^ 0x9E3779B97F4A7C15ull) {}
+      node_(nullptr),
+      rng_(uid ^ 0x9E3779B97F4A7C15ull) {
+  // Only the controller has the LCD's lines; whether a panel answers on them is the config's.
+  if (controller) board_.display = &cluster.panel();
+  node_.reset(new Node(board_));
+}
+
+bool Board::connected() {
+  return cluster_.config().host_present;
+}
 
 // ------------------------------------------------------------------------------- the I2C bus
 

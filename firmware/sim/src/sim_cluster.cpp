@@ -33,6 +33,7 @@ Cluster::Cluster(Simulator& sim, const Config& cfg)
     : sim_(sim),
       cfg_(cfg),
       lines_(cfg.nodes + 1),
+      panel_(*this, cfg.display),
       fault_rng_(splitmix64(cfg.faults.seed ^ 0xFA17FA17ull) | 1),
       fired_(cfg.faults.nodes.size(), false),
       tiles_(ahead_threads(cfg)) {
@@ -182,8 +183,8 @@ void Cluster::deliver_link(bool idle) {
     touch();
   }
   std::lock_guard<std::mutex> lk(sim_.mu_);
-  stats_.now_ns = now_ns_;
-  sim_.snapshot_ = stats_;
+  publish();
+  take_touch(idle);
   if (!out.empty()) {
     sim_.to_host_.insert(sim_.to_host_.end(), out.begin(), out.end());
     sim_.out_cv_.notify_all();
@@ -206,9 +207,51 @@ void Cluster::deliver_link(bool idle) {
   }
 }
 
+// The stats for the host's side; called with the simulator's lock held.
+void Cluster::publish() {
+  Controller& c = boards_[0]->node().controller();
+  stats_.display = c.display_present();
+  stats_.standalone = c.standalone();
+  stats_.standalone_views = c.standalone_views();
+  stats_.standalone_busy = c.standalone_busy();
+  stats_.standalone_depth = c.standalone_depth();
+  stats_.touches_done = touches_done_;
+  stats_.now_ns = now_ns_;
+  const Stats& was = sim_.snapshot_;
+  const bool moved =
+      was.standalone_views != stats_.standalone_views || was.touches_done != stats_.touches_done ||
+      was.standalone != stats_.standalone || was.standalone_busy != stats_.standalone_busy;
+  sim_.snapshot_ = stats_;
+  if (moved) sim_.stats_cv_.notify_all();
+}
+
+// A touch is taken as host bytes are (deliver_link): when the cluster is idle, or a virtual
+// second after it came while the cluster stays busy; one at a time, after the pen of the last
+// one lifted. Called with the simulator's lock held.
+void Cluster::take_touch(bool idle) {
+  if (pen_held_ && !panel_.pressed()) {
+    pen_held_ = false;
+    ++touches_done_;
+    touch();
+  }
+  if (pen_held_ || sim_.touches_.empty()) return;
+  if (!touch_waiting_) {
+    touch_waiting_ = true;
+    touch_since_ns_ = now_ns_;
+  }
+  if (!idle && now_ns_ - touch_since_ns_ < kHostHoldMaxNs) return;
+  const Touch t = sim_.touches_.front();
+  sim_.touches_.pop_front();
+  touch_waiting_ = false;
+  pen_held_ = true;
+  panel_.press(t.x, t.y, uint64_t{t.hold_ms} * 1000000ull);
+  touch();
+}
+
 uint64_t Cluster::next_event() const {
   uint64_t t = UINT64_MAX;
   if (!usb_out_.empty()) t = usb_out_.front().at_ns;
+  if (pen_held_ && panel_.pen_until_ns() > now_ns_) t = std::min(t, panel_.pen_until_ns());
   // A tile finished in the past is no event to wait for: nobody may be asking (a cancelled job's
   // tile on the controller's core 1 is abandoned by the next tile it starts).
   for (const auto& b : boards_)
@@ -264,10 +307,11 @@ void Cluster::run() {
       if (sim_.stop_) return;
       continue;
     }
-    // Nothing will happen until the host sends something.
-    stats_.now_ns = now_ns_;
+    // Nothing will happen until the host sends something (or touches the panel).
     std::unique_lock<std::mutex> lk(sim_.mu_);
-    sim_.host_cv_.wait(lk, [this] { return sim_.stop_ || !sim_.to_device_.empty(); });
+    publish();
+    sim_.host_cv_.wait(
+        lk, [this] { return sim_.stop_ || !sim_.to_device_.empty() || !sim_.touches_.empty(); });
     if (sim_.stop_) return;
     idle = true;
   }
@@ -320,6 +364,20 @@ uint32_t Simulator::link_resets() {
 
 uint64_t Simulator::paused_ns() {
   return cluster_->tiles().waited_ns();
+}
+
+void Simulator::touch(const Touch& t) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    touches_.push_back(t);
+  }
+  host_cv_.notify_all();
+}
+
+bool Simulator::wait_stats(const std::function<bool(const Stats&)>& pred, int timeout_ms) {
+  std::unique_lock<std::mutex> lk(mu_);
+  return stats_cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms),
+                            [&] { return pred(snapshot_); });
 }
 
 Stats Simulator::stats() {

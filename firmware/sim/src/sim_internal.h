@@ -38,6 +38,48 @@ class Lines {
   std::vector<Drives> drivers_;
 };
 
+// The controller's LCD wiring: a virtual ILI9341 holding its 320 x 240 RGB565 memory (the
+// commands the firmware uses: ID read, column and page address, memory write and read, and
+// those of its set-up, which it takes and ignores) and a virtual XPT2046 wired with the default
+// calibration. SPI bytes cost virtual time at the model's rates.
+class VirtualPanel final : public hal::DisplayBus {
+ public:
+  VirtualPanel(Cluster& cluster, bool attached);
+  void select(bool selected) override;
+  void data_mode(bool data) override { data_ = data; }
+  void reset_line(bool asserted) override;
+  void write(const uint8_t* data, size_t len) override;
+  void read(uint8_t* data, size_t len) override;
+  void pause_us(uint32_t us) override;
+  bool touch_down() override;
+  uint16_t touch_read(uint8_t control) override;
+
+  bool attached() const { return attached_; }
+  // The pen down at (x, y) from now for hold_ns; pressed() while it is.
+  void press(uint16_t x, uint16_t y, uint64_t hold_ns);
+  bool pressed() const;
+  uint64_t pen_until_ns() const { return pen_until_ns_; }
+
+ private:
+  void command(uint8_t cmd);
+  void param(uint8_t byte);
+  uint8_t read_byte();
+
+  Cluster& cluster_;
+  bool attached_;
+  bool selected_ = false;
+  bool data_ = false;
+  uint8_t cmd_ = 0;
+  uint32_t n_param_ = 0;  // bytes since the command
+  uint8_t params_[4] = {};
+  uint16_t sc_ = 0, ec_ = 0, sp_ = 0, ep_ = 0;  // the window, inclusive
+  uint16_t x_ = 0, y_ = 0;                      // the memory cursor
+  uint8_t hi_ = 0;                              // first byte of a pixel being written
+  std::vector<uint16_t> memory_;
+  uint16_t pen_x_ = 0, pen_y_ = 0;
+  uint64_t pen_from_ns_ = 0, pen_until_ns_ = 0;
+};
+
 class Board final : public hal::I2cInitiator,
                     public hal::I2cTarget,
                     public hal::Gpio,
@@ -66,7 +108,7 @@ class Board final : public hal::I2cInitiator,
   // HostLink
   size_t read(uint8_t* buf, size_t cap) override;
   size_t write(const uint8_t* data, size_t len) override;
-  bool connected() override { return true; }
+  bool connected() override;
   // Compute
   void start(const TileTask& task, uint16_t* counts) override;
   bool done() override;
@@ -154,11 +196,15 @@ class Cluster final : public BusEnv {
   uint8_t on_wire(uint8_t byte) override;
   bool drop_transfer() override;
   TileCache& tiles() { return tiles_; }
+  VirtualPanel& panel() { return panel_; }
+  const Config& config() const { return cfg_; }
   // A tile's modelled cycles (both cores), for Stats::job_cycles.
   void note_tile_cycles(const TileTask& t, uint64_t cycles);
 
  private:
   void deliver_link(bool idle);
+  void take_touch(bool idle);
+  void publish();
   uint64_t next_event() const;
   void fire_faults();
   double chance();
@@ -172,6 +218,11 @@ class Cluster final : public BusEnv {
   uint64_t pass_ = 1;
   Lines lines_;
   Bus bus_{*this};
+  VirtualPanel panel_;
+  uint32_t touches_done_ = 0;
+  bool pen_held_ = false;       // a touch's pen is down on the panel
+  bool touch_waiting_ = false;  // a touch waits for the cluster to go idle
+  uint64_t touch_since_ns_ = 0;
   std::vector<std::unique_ptr<Board>> boards_;  // [0] is the controller
   // Bytes the controller queued for USB, with the time each chunk reaches the host.
   struct Chunk {

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 
+#include "picocray/display.h"
 #include "picocray/enrolment.h"
 #include "picocray/hal.h"
 #include "picocray/host_session.h"
@@ -24,8 +25,17 @@ class Scheduler final : public NodeReclaimed {
       : board_(board), table_(table), bus_(bus), host_(host) {}
 
   void clear();
-  // Starts a render the caller has checked (validate, and its node mask against the table).
-  void start(uint16_t seq, const RenderRequest& req);
+  // Starts a render the caller has checked (validate, and its node mask against the table). Every
+  // tile delivered also goes to sink (when given). A local job (the standalone display's) sends
+  // the host nothing: no tiles, progress or answer.
+  void start(uint16_t seq, const RenderRequest& req, TileSink* sink = nullptr, bool local = false);
+  bool local() const { return active() && job_.local; }
+  // Ends a local job as CANCEL ends a host's (a host's CANCEL does not reach it).
+  void cancel_local();
+  // The running or last job's summary (its elapsed time set when it finished).
+  const RenderSummary& summary() const { return job_.summary; }
+  // Whether the last job finished without being cancelled.
+  bool last_completed() const { return last_completed_; }
   bool active() const { return phase_ != JobPhase::idle; }
   uint16_t seq() const { return job_.seq; }
   // CANCEL: target is a RENDER's seq, or 0 for whatever render runs. True when that render is
@@ -79,6 +89,8 @@ class Scheduler final : public NodeReclaimed {
     // The tail: tiles waiting in a busy node's second slot, also given to an idle node.
     uint32_t dup[kMaxNodes * i2c::kSlots];
     uint32_t n_dup = 0;
+    TileSink* sink = nullptr;
+    bool local = false;
   };
 
   enum class Assign : uint8_t { taken, refused, gone };
@@ -111,6 +123,8 @@ class Scheduler final : public NodeReclaimed {
   bool send_progress();
   void finish();
   static uint64_t oldest_assignment(const NodeRecord& n);
+  // The host's output is in the way: never for a local job, which sends the host nothing.
+  bool output_busy() const { return !job_.local && host_.output_busy(); }
 
   hal::Board& board_;
   NodeTable& table_;
@@ -120,6 +134,7 @@ class Scheduler final : public NodeReclaimed {
   Job job_;
   uint16_t next_job_id_ = 0;
   uint32_t jobs_done_ = 0;
+  bool last_completed_ = false;
   uint8_t rr_ = 0;  // round-robin start for assignments
   uint8_t block_[kTileBlockMax];
   uint16_t core1_counts_[kMaxTilePixels];

@@ -16,6 +16,9 @@ constexpr uint32_t kEnumerationQuietUs = 30000;   // assert line idle this long:
 constexpr uint32_t kAddressSettleUs = 200;        // a claimed secondary moves to its address
 constexpr uint32_t kProgressIntervalUs = 100000;  // PROGRESS frames during a render
 constexpr uint32_t kRebootDrainUs = 20000;        // time for a last answer to leave before a reboot
+// A controller with an LCD that no host has spoken to this long after start, while its USB link
+// has no host holding it open, goes standalone (standalone.h).
+constexpr uint32_t kStandaloneAfterUs = 3000000;
 constexpr uint8_t kMaxGarbled = 8;  // attempts at a block whose check keeps failing (noisy bus)
 // Liveness. A node holding tiles is asked (POLL) at least every kWatchUs; one whose heartbeat
 // (StatusBlock::beat, moved after every piece of work: under a second on an RP2040 at any depth)

@@ -146,6 +146,30 @@ class System {
   ~System() = default;
 };
 
+// The controller's LCD and touch panel (docs/hardware.md): an ILI9341 on SPI with its CS, DC
+// and RESET lines, and an XPT2046 touch controller with its pen line. Only the controller has
+// one, and only when wired; the core finds out by asking the panel for its ID.
+class DisplayBus {
+ public:
+  // CS: true selects the panel (CS low) for the transfers that follow.
+  virtual void select(bool selected) = 0;
+  // DC: false for a command byte, true for parameters and pixel data.
+  virtual void data_mode(bool data) = 0;
+  virtual void reset_line(bool asserted) = 0;
+  virtual void write(const uint8_t* data, size_t len) = 0;
+  // Clocks len bytes in (MOSI low), at the panel's slower read clock.
+  virtual void read(uint8_t* data, size_t len) = 0;
+  // Waits (reset and sleep-out times the panel needs): on a board sleep_us, in the simulator
+  // virtual time.
+  virtual void pause_us(uint32_t us) = 0;
+  // XPT2046: whether the pen line (T_IRQ) is low, and one 12-bit conversion for a control byte.
+  virtual bool touch_down() = 0;
+  virtual uint16_t touch_read(uint8_t control) = 0;
+
+ protected:
+  ~DisplayBus() = default;
+};
+
 // Everything one node is given. The controller uses initiator and host; a secondary uses target.
 struct Board {
   I2cInitiator& initiator;
@@ -155,6 +179,7 @@ struct Board {
   HostLink& host;
   Compute& compute;
   System& system;
+  DisplayBus* display = nullptr;  // the controller's LCD wiring, when the board has it
 };
 
 }  // namespace picocray::hal

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -39,6 +40,11 @@ struct Model {
   // cycles a pixel) and the block's CRC-32 (13 cycles a byte, about 1.4 a pixel); measured
   // (tools/m0plus-cycles). Codec 1 would take 29: a host of protocol 1.3 is modelled a little slow.
   uint32_t encode_cycles_per_pixel = 173;
+  // The LCD's SPI: writes at the rate firmware/rp2040 sets, reads at the ILI9341's slower one; the
+  // XPT2046 at its 2 MHz. Bytes only: the controller's CPU per pixel is not modelled.
+  uint32_t lcd_write_hz = 31250000;
+  uint32_t lcd_read_hz = 6250000;
+  uint32_t touch_hz = 2000000;
 };
 
 // One SCL period in clk_sys cycles, as the I2C block makes it from pico-sdk's i2c_set_baudrate
@@ -73,6 +79,18 @@ struct Config {
   Faults faults;
   // Host threads computing tiles ahead (0: one per host core). Wall time only.
   uint32_t host_threads = 0;
+  // The controller's LCD and touch panel (a virtual ILI9341 and XPT2046) are wired; without
+  // them its SPI lines answer zeros, as a board with no LCD does.
+  bool display = true;
+  // Whether a host holds the USB link open (hal::HostLink::connected): without one, a controller
+  // with an LCD goes standalone (docs/hardware.md).
+  bool host_present = true;
+};
+
+// A touch on the virtual panel: the pen down at panel pixel (x, y) for hold_ms of virtual time.
+struct Touch {
+  uint16_t x = 0, y = 0;
+  uint32_t hold_ms = 50;
 };
 
 struct Stats {
@@ -93,6 +111,12 @@ struct Stats {
   uint32_t link_garbage_bytes = 0;
   uint32_t node_faults_fired = 0;
   uint32_t controller_reboots = 0;
+  bool display = false;           // the controller found its LCD
+  bool standalone = false;        // ... and went standalone
+  uint32_t standalone_views = 0;  // views it drew to the end there
+  bool standalone_busy = false;   // a view waits to be drawn or is being drawn
+  uint8_t standalone_depth = 0;   // zooms in of the view shown
+  uint32_t touches_done = 0;      // injected touches whose pen has been lifted
 };
 
 class Cluster;
@@ -120,14 +144,21 @@ class Simulator {
   // silent then, only not simulated yet: a host's silence clock leaves this time out.
   uint64_t paused_ns();
   const Config& config() const { return cfg_; }
+  // The simulator's side of the virtual touch panel: touches, taken one after another when the
+  // cluster is next idle (or a virtual second later while it stays busy), never over the link.
+  void touch(const Touch& t);
+  // Waits up to timeout_ms for stats to satisfy pred; returns whether they did.
+  bool wait_stats(const std::function<bool(const Stats&)>& pred, int timeout_ms);
 
  private:
   void run();
   Config cfg_;
   std::unique_ptr<Cluster> cluster_;
   std::mutex mu_;
-  std::condition_variable host_cv_;  // host bytes arrived or stopping
-  std::condition_variable out_cv_;   // bytes for the host
+  std::condition_variable host_cv_;   // host bytes arrived or stopping
+  std::condition_variable out_cv_;    // bytes for the host
+  std::condition_variable stats_cv_;  // the snapshot changed
+  std::deque<Touch> touches_;
   std::deque<uint8_t> to_device_;
   std::deque<uint8_t> to_host_;
   bool stop_ = false;
