@@ -11,6 +11,7 @@
 #include "format.h"
 #include "image.h"
 #include "interrupt.h"
+#include "lcd_image.h"
 #include "multi_render.h"
 #include "options.h"
 #include "output_files.h"
@@ -65,6 +66,10 @@ void add_render_options(CLI::App& app, RenderOptions& o) {
   app.add_flag("--quiet", o.quiet, "No progress bar, errors only");
   app.add_flag("--display", o.display,
                "Draw the render on the controller's LCD too, scaled to fit, in --palette");
+  app.add_option("--snapshot", o.snapshot,
+                 "After the render, read the controller's LCD back into this 320x240 PNG "
+                 "(implies --display; the same session, so it works on --port sim too)")
+      ->type_name("FILE.png");
 }
 
 RenderOptions parse_render_words(std::vector<std::string> words) {
@@ -189,7 +194,7 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
                    "--palette '" + o.palette + "' is not one of classic, gray, fire, ocean");
   q.node_mask = ~0ull;
   q.flags = o.no_controller ? 0 : RenderRequest::kRenderUseController;
-  if (o.display) {
+  if (o.display || !o.snapshot.empty()) {
     q.flags |= RenderRequest::kRenderDisplay;
     q.display_palette = static_cast<uint8_t>(palette_id(o.palette));
   }
@@ -206,13 +211,18 @@ RenderPlan plan_render(const RenderOptions& o, OutputSet* outputs) {
   plan.verify = o.verify;
   plan.quiet = o.quiet;
   plan.skip_existing = o.skip_existing;
-  plan.display = o.display;
+  plan.display = o.display || !o.snapshot.empty();
+  plan.snapshot = o.snapshot;
   // Every output checked now, for every frame: writable, not a directory, no two the same file.
   OutputSet own;
   OutputSet& taken = outputs != nullptr ? *outputs : own;
   if (o.json) taken.add("-", "--json");
   const std::pair<const std::string*, const char*> outs[] = {
       {&o.output, "-o"}, {&o.raw, "--raw"}, {&o.meta, "--meta"}};
+  if (!o.snapshot.empty()) {
+    check_output(o.snapshot, "--snapshot");
+    taken.add(o.snapshot, "--snapshot");
+  }
   for (const auto& [p, what] : outs) {
     if (p->empty()) continue;
     if (zoom && !has_frame_pattern(*p))
@@ -541,6 +551,7 @@ RenderOutcome run_plan(std::vector<Session>& ss, const RenderPlan& p, const std:
     ++out.frames_rendered;
     out.wall_s += res.wall_s;
   }
+  if (!p.snapshot.empty()) write_output(p.snapshot, encode_lcd_png(ss[0].client->display_read()));
   return out;
 }
 

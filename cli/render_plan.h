@@ -33,6 +33,7 @@ struct RenderOptions {
   bool quiet = false;
   bool skip_existing = false;  // frames whose files all exist are not rendered again
   bool display = false;        // mirrored on the controller's LCD (protocol 1.5)
+  std::string snapshot;        // after the render, the LCD read back to this PNG (implies display)
 };
 
 // Adds the render options to an app: the render command's, or the parser of a batch line.
@@ -54,6 +55,7 @@ struct RenderPlan {
   bool quiet = false;
   bool skip_existing = false;
   bool display = false;
+  std::string snapshot;  // the LCD after the last frame, 320x240 PNG
 };
 
 // Every check that needs no cluster, outputs included (each one writable, none a directory, no

@@ -21,6 +21,12 @@ struct TouchOptions {
 
 int run_snapshot(const Globals& g, const std::string& output) {
   check_output(output, "-o");
+  if (in_process_sim(g.port))
+    spdlog::warn(
+        "--port {} starts a fresh simulated cluster for this command, so its panel shows no "
+        "earlier render: use `render --display --snapshot FILE.png` (one session), or serve one "
+        "cluster with `picocray sim --listen` and give its tcp:// address",
+        g.port);
   Session s = connect(g);
   write_output(output, encode_lcd_png(s.client->display_read()));
   return kExitOk;

@@ -72,6 +72,35 @@ TEST_CASE("display cli: render --display, then display snapshot, equals the host
   CHECK_MESSAGE(differ == 0, differ << " pixels differ from the host's scaled rendering");
 }
 
+TEST_CASE("display cli: on --port sim, render --snapshot reads the LCD back in the same session") {
+  TempDir dir;
+  const std::string png = dir / "lcd.png", counts = dir / "m.pgm";
+  Run r = run_picocray({"--port", "sim:3", "render", "--region", "-2.5,1,-1.25,1.25", "--size",
+                        "640x480", "--iterations", "256", "--palette", "fire", "--snapshot", png,
+                        "--raw", counts, "-q"});
+  REQUIRE_MESSAGE(r.status == 0, describe(r));
+  RenderRequest job;
+  job.geometry.region = {dec("-2.5"), dec("1"), dec("-1.25"), dec("1.25")};
+  job.geometry.width = 640;
+  job.geometry.height = 480;
+  job.geometry.max_iter = 256;
+  job.geometry.precision = Precision::p32;
+  const auto want = cli::lcd_reference(cli::reference_counts(job), 640, 480, 256, Palette::fire);
+  const auto got = png_rgb565(png);
+  REQUIRE(got.size() == want.size());
+  size_t differ = 0;
+  for (size_t i = 0; i < got.size(); ++i) differ += got[i] != want[i];
+  CHECK_MESSAGE(differ == 0, differ << " pixels differ from the host's scaled rendering");
+  // A snapshot on its own on --port sim is of a fresh cluster: it says so.
+  r = run_picocray({"--port", "sim", "display", "snapshot", "-o", dir / "blank.png"});
+  CHECK_MESSAGE(r.status == 0, describe(r));
+  CHECK(r.err.find("fresh simulated cluster") != std::string::npos);
+  // The snapshot path is checked with the other outputs, before anything renders.
+  r = run_picocray({"--port", "sim:3", "render", "--region", "-2,1,-1,1", "--size", "64x48",
+                    "--snapshot", counts, "--raw", counts});
+  CHECK_MESSAGE(r.status == 2, describe(r));
+}
+
 TEST_CASE("display cli: touch is for sim ports, it reports each view's depth") {
   SimServer sim({"--listen", "127.0.0.1:0", "--nodes", "2"});
   Run r = run_picocray({"--port", sim.address, "display", "touch", "10,10"});
