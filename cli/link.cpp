@@ -128,8 +128,9 @@ class FdLink final : public Link {
     ssize_t n = ::read(fd_, buf, cap);
     if (n == 0)
       throw CliError(kExitPort, name_ + (name_.rfind("tcp://", 0) == 0
-                                             ? ": the server closed the connection (`picocray sim` "
-                                               "serves one client at a time)"
+                                             ? ": the server closed the connection (its link "
+                                               "failed, or, if it is `picocray sim`, another "
+                                               "client holds it)"
                                              : ": the device closed the connection"));
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return 0;
