@@ -130,7 +130,8 @@ TEST_CASE("item 9: bench over tcp:// uses the server's clock, modelled figures r
     INFO(describe(r));
     REQUIRE(r.status == 0);
     nlohmann::json figures = nlohmann::json::array();
-    for (const auto& s : nlohmann::json::parse(r.out)["scenes"])
+    const nlohmann::json doc = nlohmann::json::parse(r.out);  // outlives the loop over its scenes
+    for (const auto& s : doc["scenes"])
       figures.push_back({s["modelled_s"], s["i2c_bytes"], s["node_share"]});
     runs.push_back(figures);
   }
