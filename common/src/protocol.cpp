@@ -192,7 +192,8 @@ bool decode(Reader& r, RenderRequest* m) {
   TileSubset& s = m->subset;
   s.count = 0;
   m->display_palette = 0;
-  if (r.ok() && r.remaining() == 0) return true;
+  // A body that asks for the display (1.5) always carries the subset count and the palette.
+  if (r.ok() && r.remaining() == 0) return (m->flags & RenderRequest::kRenderDisplay) == 0;
   s.count = r.u8();
   for (uint16_t k = 0; k < s.count; ++k) {
     TileRange t;

@@ -493,6 +493,11 @@ TEST_CASE("protocol: a 1.5 RENDER with kRenderDisplay carries its palette after 
   m.flags = RenderRequest::kRenderUseController;
   m.subset.count = 0;
   CHECK(body_of(m).size() == 82);
+  // The flag on an 82-byte body, without its count and palette, is refused (the fuzzer found
+  // that it decoded and then encoded to 84 bytes).
+  Bytes bare = body_of(m);
+  bare[17] |= RenderRequest::kRenderDisplay;  // flags, after the geometry and node mask
+  CHECK_FALSE(decode_body(bare, &out));
 }
 
 TEST_CASE("protocol: validate refuses a display palette that does not exist") {
