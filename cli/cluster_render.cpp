@@ -114,7 +114,7 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
       if (round > 0) return;  // asked for again after a loss: the copy we have stands
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " arrived twice");
     }
-    if (!tile_payload_decode(h, payload, tile.data()))
+    if (!tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, tile.data()))
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " did not decode");
     seen[h.tile_index] = true;
     ++received;

@@ -299,12 +299,13 @@ nlohmann::json region_json(const RenderRequest& job) {
           {"y1", short_coord(job.geometry.region.y1)}};
 }
 
-nlohmann::json job_meta(const Session& s, const RenderRequest& job, const RenderResult& res,
-                        bool verified) {
-  const bool sim = s.simulated();
-  const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
-  nlohmann::json per_node = per_node_json(res.summary);
+std::string firmware_of(const Session& s) {
   const HelloReply& d = s.client->device();
+  return version_string(d.fw_major, d.fw_minor, d.fw_patch);
+}
+
+// The job's own facts, the same in every render's meta: its region, grid and precision.
+nlohmann::json job_fields(const RenderRequest& job) {
   return {
       {"region", region_json(job)},
       {"width", job.geometry.width},
@@ -312,6 +313,16 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
       {"iterations", job.geometry.max_iter},
       {"precision", std::stoi(precision_name(job.geometry.precision))},
       {"tile", {job.geometry.tile_w, job.geometry.tile_h}},
+  };
+}
+
+nlohmann::json job_meta(const Session& s, const RenderRequest& job, const RenderResult& res,
+                        bool verified) {
+  const bool sim = s.simulated();
+  const double pixels = static_cast<double>(job.geometry.width) * job.geometry.height;
+  nlohmann::json per_node = per_node_json(res.summary);
+  nlohmann::json meta = job_fields(job);
+  meta.update({
       {"tiles", res.summary.tiles},
       {"rounds", res.rounds},
       {"tiles_computed", res.tiles_computed},
@@ -326,13 +337,9 @@ nlohmann::json job_meta(const Session& s, const RenderRequest& job, const Render
       {"integrity_errors", res.summary.integrity_errors},
       {"verified", verified},
       {"port", s.link->name()},
-      {"firmware", version_string(d.fw_major, d.fw_minor, d.fw_patch)},
-  };
-}
-
-std::string firmware_of(const Session& s) {
-  const HelloReply& d = s.client->device();
-  return version_string(d.fw_major, d.fw_minor, d.fw_patch);
+      {"firmware", firmware_of(s)},
+  });
+  return meta;
 }
 
 // A job over several clusters: the single-cluster fields where they add up (the device time is
@@ -372,13 +379,8 @@ nlohmann::json multi_meta(const std::vector<Session>& ss, const RenderRequest& j
          {"per_node", per_node_json(c.summary)},
          {"failed", c.failed.empty() ? nlohmann::json() : nlohmann::json(c.failed)}});
   }
-  return {
-      {"region", region_json(job)},
-      {"width", job.geometry.width},
-      {"height", job.geometry.height},
-      {"iterations", job.geometry.max_iter},
-      {"precision", std::stoi(precision_name(job.geometry.precision))},
-      {"tile", {job.geometry.tile_w, job.geometry.tile_h}},
+  nlohmann::json meta = job_fields(job);
+  meta.update({
       {"tiles", res.tiles},
       {"rounds", rounds},
       {"tiles_computed", computed},
@@ -392,7 +394,8 @@ nlohmann::json multi_meta(const std::vector<Session>& ss, const RenderRequest& j
       {"verified", verified},
       {"ports", ports},
       {"clusters", clusters},
-  };
+  });
+  return meta;
 }
 
 // One frame's counts and its job facts, from one cluster or several.

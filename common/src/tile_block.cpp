@@ -58,8 +58,4 @@ bool tile_block_parse(const uint8_t* block, size_t len, TileHeader* h, const uin
   return true;
 }
 
-bool tile_payload_decode(const TileHeader& h, const uint8_t* payload, uint16_t* counts) {
-  return tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, counts);
-}
-
 }  // namespace picocray

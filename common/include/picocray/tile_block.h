@@ -45,9 +45,4 @@ size_t tile_block_build(TileHeader h, const uint16_t* counts, uint8_t* out, size
 // Checks the CRC and the header of a block; on success fills h and points payload into block.
 bool tile_block_parse(const uint8_t* block, size_t len, TileHeader* h, const uint8_t** payload);
 
-// Decodes a parsed block's payload into its w*h counts with the decoder its codec names: the one
-// entry point for whoever decodes tiles, so a new codec is added here once. False when the codec
-// is unknown or the payload does not decode.
-bool tile_payload_decode(const TileHeader& h, const uint8_t* payload, uint16_t* counts);
-
 }  // namespace picocray

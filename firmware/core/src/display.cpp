@@ -99,7 +99,7 @@ void Display::tile(const uint8_t* block, size_t len) {
   TileHeader h;
   const uint8_t* payload = nullptr;
   if (!present_ || !tile_block_parse(block, len, &h, &payload)) return;
-  if (!tile_payload_decode(h, payload, counts_)) return;
+  if (!tile_decode_codec(h.codec, payload, h.payload_len, h.rect.w, h.rect.h, counts_)) return;
   const TileRect& t = h.rect;
   const uint32_t W = geometry_.width, H = geometry_.height;
   if (t.x + t.w > W || t.y + t.h > H) return;
