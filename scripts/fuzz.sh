@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh                   10 s per target, about a minute in all
 #   scripts/fuzz.sh 600               10 minutes per target, for a long run
 #   scripts/fuzz.sh 60 frame tile     only these targets
+#   FUZZ_SEED=random scripts/fuzz.sh  a new random path (the default seed is 1)
 #
 # Targets: frame messages tile controller secondary decimal. Each starts from the generated seeds
 # plus what earlier runs found (build-fuzz/corpus/<target>/) and the committed regression inputs
@@ -31,6 +32,17 @@ if ! command -v clang++ >/dev/null; then
   exit 2
 fi
 
+# A fixed seed by default, so the short run in the test command takes the same path each time
+# (how far it gets still depends on the machine's speed); FUZZ_SEED=random lets libFuzzer pick.
+seed=${FUZZ_SEED:-1}
+if [ "$seed" = random ]; then
+  seed_flag=
+elif [[ $seed =~ ^[0-9]+$ ]]; then
+  seed_flag=-seed=$seed
+else
+  echo "fuzz: FUZZ_SEED must be a number or 'random', not '$seed'" >&2
+  exit 2
+fi
 out=build-fuzz
 jobs=${JOBS:-$(nproc)}
 mkdir -p "$out/logs"
@@ -52,7 +64,7 @@ for t in "${targets[@]}"; do
   [ -d "tests/fuzz/corpus/$t" ] && corpora+=("tests/fuzz/corpus/$t")
   log="$out/logs/$t.log"
   # -timeout: one input taking 10 s is a hang; each should take milliseconds.
-  if "$out/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "$out/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 $seed_flag \
       -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/" "${corpora[@]}" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)

@@ -137,7 +137,8 @@ bool parse(const uint8_t* in, size_t len, JobBlock* b) {
   g.tile_w = r.u8();
   g.tile_h = r.u8();
   b->codec = len == kJobLenCodec ? r.u8() : kTileCodecRuns;
-  if (b->codec != kTileCodecRuns && b->codec != kTileCodecRange) return false;
+  // The long block exists only to name a codec other than 1, so each job has one form.
+  if (len == kJobLenCodec ? b->codec != kTileCodecRange : b->codec != kTileCodecRuns) return false;
   const char* why = nullptr;
   return r.done() && validate(g, &why);
 }
