@@ -138,6 +138,10 @@ std::vector<uint32_t> parse_count_list(const std::string& s, const std::string& 
     if (!parse_uint(part, &v) || v < min || v > max)
       throw CliError(kExitUsage, what + " '" + s + "' must be numbers from " + std::to_string(min) +
                                      " to " + std::to_string(max) + " separated by commas");
+    for (uint32_t seen : out)
+      if (seen == v)
+        throw CliError(kExitUsage, what + " '" + s + "' names " + std::to_string(v) +
+                                       " twice: give each count once");
     out.push_back(v);
   }
   return out;

@@ -33,7 +33,8 @@ uint64_t parse_scaled(const std::string& s, const std::string& what, int scale_d
 // in the error. Every index must be below `limit` (UINT32_MAX: the syntax alone).
 std::vector<uint32_t> parse_index_list(const std::string& s, const std::string& what,
                                        uint32_t limit);
-// A comma-separated list of positive integers (for --nodes-sweep).
+// A comma-separated list of counts from min to max, in the order given, none repeated (for
+// --nodes-sweep and --clusters-sweep).
 std::vector<uint32_t> parse_count_list(const std::string& s, const std::string& what, uint32_t min,
                                        uint32_t max);
 

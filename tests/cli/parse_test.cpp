@@ -32,6 +32,22 @@ TEST_CASE("parse_index_list: indexes and ranges, checked against the cluster") {
   CHECK_THROWS_AS(parse_index_list("64", "--nodes", UINT32_MAX), CliError);
 }
 
+TEST_CASE("parse_count_list: counts in the order given, each once, within bounds") {
+  using V = std::vector<uint32_t>;
+  CHECK(parse_count_list("4,2,1", "--clusters-sweep", 1, 16) == V{4, 2, 1});
+  CHECK_THROWS_AS(parse_count_list("1,1", "--clusters-sweep", 1, 16), CliError);
+  CHECK_THROWS_AS(parse_count_list("0", "--clusters-sweep", 1, 16), CliError);
+  CHECK_THROWS_AS(parse_count_list("17", "--clusters-sweep", 1, 16), CliError);
+  CHECK_THROWS_AS(parse_count_list("2,", "--nodes-sweep", 1, 64), CliError);
+  try {
+    parse_count_list("2,4,2", "--nodes-sweep", 1, 64);
+    FAIL("a repeated count was taken");
+  } catch (const CliError& e) {
+    CHECK(std::string(e.what()) == "--nodes-sweep '2,4,2' names 2 twice: give each count once");
+    CHECK(e.exit_code == kExitUsage);
+  }
+}
+
 TEST_CASE("frame patterns") {
   CHECK(has_frame_pattern("out/%04d.png"));
   CHECK(frame_path("out/%04d.png", 7) == "out/0007.png");
