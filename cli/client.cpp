@@ -63,8 +63,13 @@ void Client::note(const Frame& f) {
                         open_renders_.end());
 }
 
+void Client::check_waiting() const {
+  throw_if_interrupted();
+  if (abandon_ && abandon_()) throw Overtaken();
+}
+
 bool Client::next_frame(Frame* f, int timeout_ms) {
-  if (!reader_.read(link_, f, timeout_ms, kSliceMs, [] { throw_if_interrupted(); })) return false;
+  if (!reader_.read(link_, f, timeout_ms, kSliceMs, [this] { check_waiting(); })) return false;
   note(*f);
   return true;
 }
@@ -126,8 +131,8 @@ Client::CancelEnd Client::cancel_and_wait(uint16_t target, const CancelWait& w,
   wr.u16(target);
   const uint16_t cancel_seq = send(MsgType::cancel, body);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(w.total_ms);
-  auto check = [&w] {
-    if (w.interruptible) throw_if_interrupted();
+  auto check = [this, &w] {
+    if (w.interruptible) check_waiting();
   };
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -209,6 +214,20 @@ std::vector<uint8_t> Client::request_once(MsgType type, const std::vector<uint8_
       }
       if (on_stream) on_stream(f);
     }
+  } catch (const Overtaken&) {
+    if (type == MsgType::render) {
+      // Stop the render on the device without waiting for its end: the link may be the reason
+      // it was overtaken. A later RENDER that finds it running cancels it then (request).
+      try {
+        std::vector<uint8_t> cancel(2);
+        Writer w(cancel.data(), cancel.size());
+        w.u16(seq);
+        send(MsgType::cancel, cancel);
+      } catch (const std::exception& e) {
+        spdlog::debug("cancel of an overtaken render: {}", e.what());
+      }
+    }
+    throw;
   } catch (const CliError& e) {
     if (type != MsgType::render || e.exit_code == kExitPort) throw;
     if (e.exit_code == kExitTimeout) return render_timed_out(seq, timeout_ms, e, on_stream);

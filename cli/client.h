@@ -19,6 +19,13 @@ struct DeviceError : std::runtime_error {
   ErrorCode code;
 };
 
+// A render over several clusters no longer needs this cluster's answer: every tile it was asked
+// for has come from another cluster (multi_render.h). Thrown out of a wait on the link once the
+// client's abandon check says so; a RENDER is cancelled on the device, without waiting.
+struct Overtaken : std::runtime_error {
+  Overtaken() : std::runtime_error("overtaken: its tiles came from another cluster") {}
+};
+
 // Host-side counters of the link, for `info`.
 struct HostLinkStats {
   uint64_t bytes_in = 0, bytes_out = 0;
@@ -85,6 +92,9 @@ class Client {
   // from while its end was waited for (a frame arrived: the link lives, and a render that was not
   // running had only lost its request or its answer).
   bool timeout_heard() const { return timeout_heard_; }
+  // Looked at between slices of every wait on the link (with the interrupt flag): when it says
+  // true, the wait ends with Overtaken. Empty: never.
+  void set_abandon(std::function<bool()> abandon) { abandon_ = std::move(abandon); }
   const FrameStats& stats() const { return reader_.stats(); }
   const HostLinkStats& host_stats() const {
     host_.bytes_in = reader_.bytes_in();
@@ -131,6 +141,8 @@ class Client {
   // and whose cancel was not confirmed may still run.
   std::vector<uint16_t> open_renders_;
   bool timeout_heard_ = false;
+  std::function<bool()> abandon_;
+  void check_waiting() const;
   std::string last_unsolicited_log_;
   FrameReader reader_;
   HelloReply hello_;

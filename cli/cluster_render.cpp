@@ -118,6 +118,10 @@ RenderResult render_on_cluster(Client& client, const RenderRequest& job,
       throw CliError(kExitCluster, "tile " + std::to_string(h.tile_index) + " did not decode");
     seen[h.tile_index] = true;
     ++received;
+    if (target.claim && !target.claim(h.tile_index)) {
+      if (on_progress) on_progress(received, total);
+      return;  // another cluster brought it first
+    }
     iterations += h.iterations;
     res.frame_bytes += f.body.size();
     for (uint32_t r = 0; r < h.rect.h; ++r)

@@ -38,6 +38,10 @@ constexpr int kFruitless = 3;
 // that a render that fails part way leaves a record of what it brought.
 struct TileTarget {
   uint16_t* image = nullptr;  // width x height of the job, row 0 at the top
+  // Asked before a decoded tile is written: false when another cluster's copy is in the image
+  // (or being written), and this one is dropped (it counts as arrived for this render). Empty:
+  // every tile is written.
+  std::function<bool(uint32_t tile)> claim;
   std::function<void(uint32_t tile, uint32_t iterations)> on_tile;
 };
 

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "emu_port.h"
 #include "errors.h"
@@ -72,7 +74,9 @@ namespace {
 class SimLink final : public Link {
  public:
   explicit SimLink(const sim::Config& cfg) : sim_(cfg) {}
-  void write(const uint8_t* data, size_t len) override { sim_.host_write(data, len); }
+  void write(const uint8_t* data, size_t len) override {
+    if (!stalled_) sim_.host_write(data, len);
+  }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
     // --fault link-cut=BYTES: the link ends after that many bytes from the device, mid-frame or
     // not.
@@ -80,6 +84,15 @@ class SimLink final : public Link {
     if (cut > 0 && read_total_ >= cut)
       throw CliError(kExitPort, name() + ": the link was cut (--fault link-cut)");
     if (cut > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, cut - read_total_));
+    // --fault link-stall=BYTES: after that many bytes the link is silent both ways, but open.
+    const uint64_t stall = sim_.config().faults.link_stall;
+    if (stall > 0 && read_total_ >= stall) {
+      stalled_ = true;
+      // The read's wait passes with nothing, as on a silent cable.
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
+      return 0;
+    }
+    if (stall > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, stall - read_total_));
     size_t n = sim_.host_read(buf, cap, timeout_ms);
     read_total_ += n;
     // The simulated controller rebooted: its USB link dropped, as a real one would.
@@ -98,6 +111,7 @@ class SimLink final : public Link {
   sim::Simulator sim_;
   uint32_t resets_seen_ = 0;
   uint64_t read_total_ = 0;
+  bool stalled_ = false;
 };
 
 // A file descriptor link: termios devices libserialport refuses (pseudo-terminals) and TCP.

@@ -39,17 +39,36 @@ uint32_t chunk_size(size_t queued, size_t clusters, uint32_t nodes) {
 
 namespace {
 
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+// What one cluster's thread is doing.
+struct Slot {
+  bool busy = false;
+  TileSubset chunk;
+  uint32_t tiles = 0;      // in the chunk
+  uint32_t brought = 0;    // of those, the tiles this cluster wrote into the image
+  bool copy = false;       // the chunk is a copy of another cluster's (a backup)
+  size_t copy_of = kNone;  // whose
+  bool copied = false;     // another cluster runs a copy of this chunk
+  uint64_t id = 0;         // the chunk's number, so that a copy names the chunk it copies
+  uint64_t copy_id = 0;    // for a copy: that number
+  std::chrono::steady_clock::time_point last_tile;
+};
+
 // The state the clusters' threads share, under one lock.
 struct Handout {
   std::mutex mu;
   std::condition_variable changed;
   std::deque<uint32_t> queue;  // tiles no cluster holds, in index order
-  std::vector<bool> seen;
-  uint32_t outstanding = 0;  // tiles handed out and not yet arrived or given back
+  std::vector<bool> seen;      // claimed: in the image, or being written by the cluster that has it
+  std::vector<Slot> slots;     // one a cluster
+  uint32_t outstanding = 0;    // tiles handed out (not as copies) and not yet arrived or given back
   uint32_t done = 0, total = 0;
   size_t alive = 0;         // clusters still taking chunks
   std::exception_ptr stop;  // an interrupt: every thread ends
   std::exception_ptr last_failure;
+  uint64_t chunks = 0;  // chunks handed out so far
+  bool racing = false;  // clusters run at once (threads): an idle one copies a chunk still due
 };
 
 uint32_t subset_tiles(const TileSubset& s) {
@@ -58,54 +77,150 @@ uint32_t subset_tiles(const TileSubset& s) {
   return n;
 }
 
+template <typename F>
+void each_tile(const TileSubset& s, F f) {
+  for (uint8_t k = 0; k < s.count; ++k)
+    for (uint32_t t = s.ranges[k].first; t < s.ranges[k].first + s.ranges[k].count; ++t) f(t);
+}
+
+uint32_t unseen_tiles(const Handout& h, const TileSubset& s) {
+  uint32_t n = 0;
+  each_tile(s, [&](uint32_t t) { n += h.seen[t] ? 0 : 1; });
+  return n;
+}
+
 // Tiles of the chunk that did not arrive go back to the front of the queue, in index order.
 void give_back(Handout& h, const TileSubset& chunk) {
   std::vector<uint32_t> back;
-  for (uint8_t k = 0; k < chunk.count; ++k)
-    for (uint32_t t = chunk.ranges[k].first; t < chunk.ranges[k].first + chunk.ranges[k].count; ++t)
-      if (!h.seen[t]) back.push_back(t);
+  each_tile(chunk, [&](uint32_t t) {
+    if (!h.seen[t]) back.push_back(t);
+  });
   h.outstanding -= subset_tiles(chunk);
   h.queue.insert(h.queue.begin(), back.begin(), back.end());
   std::sort(h.queue.begin(), h.queue.end());
 }
 
-// Asks `client` for the chunk's tiles. False when the cluster failed: its tiles that had not
-// arrived are back in the queue and the failure is recorded (an interrupt stops every cluster).
-bool run_chunk(Handout& h, Client& client, const RenderRequest& job, const TileSubset& chunk,
-               ClusterShare& share, uint16_t* image,
-               const std::function<void(uint32_t, uint32_t)>& on_progress) {
+// The chunk an idle cluster k copies once the queue is empty: the one of another cluster with the
+// most tiles still to come, that nobody copies yet. kNone when there is none.
+size_t chunk_to_copy(const Handout& h, size_t k) {
+  size_t best = kNone;
+  uint32_t most = 0;
+  for (size_t j = 0; j < h.slots.size(); ++j) {
+    const Slot& s = h.slots[j];
+    if (j == k || !s.busy || s.copy || s.copied) continue;
+    const uint32_t n = unseen_tiles(h, s.chunk);
+    if (n > most) {
+      most = n;
+      best = j;
+    }
+  }
+  return best;
+}
+
+// Whether cluster k's render can be given up: every tile of its chunk is in (or going into) the
+// image and some came from another cluster, or it brought them all and the whole job is done but
+// its final answer has not come for a second (the link may have stalled after its last tile).
+bool overtaken(const Handout& h, size_t k) {
+  const Slot& s = h.slots[k];
+  if (!s.busy || unseen_tiles(h, s.chunk) != 0) return false;
+  if (s.brought < s.tiles) return true;
+  return h.done == h.total &&
+         std::chrono::steady_clock::now() - s.last_tile > std::chrono::seconds(1);
+}
+
+// The end of cluster k's chunk, in every case: the slot is free, a chunk it copied can be copied
+// again, and the handed-out count no longer holds its tiles.
+void end_chunk(Handout& h, size_t k) {
+  Slot& s = h.slots[k];
+  Slot& from = h.slots[s.copy_of == kNone ? k : s.copy_of];
+  if (s.copy && from.busy && from.id == s.copy_id) from.copied = false;
+  if (!s.copy) h.outstanding -= s.tiles;
+  s.busy = false;
+}
+
+// Asks `client` for the chunk in slot k. False when the cluster is done with this job: it failed
+// (the tiles of its chunk that had not arrived are back in the queue, the failure is recorded;
+// an interrupt stops every cluster), or it was overtaken on a chunk of its own with no tile of it
+// in the last second (its link is stalled, or it is far slower than the others).
+bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, ClusterShare& share,
+               uint16_t* image, const std::function<void(uint32_t, uint32_t)>& on_progress) {
   RenderRequest ask = job;
-  ask.subset = chunk;
+  ask.subset = h.slots[k].chunk;
   TileTarget target;
   target.image = image;
+  target.claim = [&h, k](uint32_t tile) {
+    std::lock_guard<std::mutex> lk(h.mu);
+    if (h.seen[tile]) return false;
+    h.seen[tile] = true;
+    ++h.slots[k].brought;
+    h.slots[k].last_tile = std::chrono::steady_clock::now();
+    return true;
+  };
   target.on_tile = [&](uint32_t tile, uint32_t iterations) {
     std::lock_guard<std::mutex> lk(h.mu);
-    h.seen[tile] = true;
     const TileTask t = tile_task(job.geometry, tile);
     ++share.tiles;
     share.pixels += static_cast<uint64_t>(t.rect.w) * t.rect.h;
     share.iterations += iterations;
     ++h.done;
     if (on_progress) on_progress(h.done, h.total);
+    h.changed.notify_all();  // a chunk it copies may be complete now
   };
+  if (h.racing)
+    client.set_abandon([&h, k] {
+      std::lock_guard<std::mutex> lk(h.mu);
+      return overtaken(h, k);
+    });
+  struct Unset {
+    Client& c;
+    ~Unset() { c.set_abandon({}); }
+  } unset{client};
   const auto t0 = std::chrono::steady_clock::now();
+  auto took = [&] {
+    share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++share.requests;
+  };
   try {
     RenderResult r = render_on_cluster(client, ask, {}, target);
     std::lock_guard<std::mutex> lk(h.mu);
-    share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ++share.requests;
+    took();
     share.rounds += static_cast<uint32_t>(r.rounds);
     share.tiles_computed += r.tiles_computed;
     share.frame_bytes += r.frame_bytes;
     add_summary(&share.summary, r.summary);
-    h.outstanding -= subset_tiles(chunk);
+    if (h.slots[k].copy) ++share.copies;
+    end_chunk(h, k);
     h.changed.notify_all();
     return true;
+  } catch (const Overtaken&) {
+    std::lock_guard<std::mutex> lk(h.mu);
+    took();
+    ++share.overtaken;
+    const Slot s = h.slots[k];
+    if (s.copy) ++share.copies;
+    end_chunk(h, k);
+    h.changed.notify_all();
+    // An overtaken copy, or a cluster that is slow but still bringing tiles, goes on; one whose
+    // tiles stopped coming a second ago or never came (its link stalled) is done with the job.
+    const bool quiet =
+        s.brought == 0 || std::chrono::steady_clock::now() - s.last_tile > std::chrono::seconds(1);
+    if (s.copy || !quiet) return true;
+    --h.alive;
+    spdlog::warn(
+        "{}: another cluster brought the {} tiles of its chunk still to come ({} of {} came from "
+        "it, none in the last second); it takes no more of this job",
+        share.port, s.tiles - s.brought, s.brought, s.tiles);
+    return false;
   } catch (...) {
     std::lock_guard<std::mutex> lk(h.mu);
-    share.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ++share.requests;
-    give_back(h, chunk);
+    took();
+    Slot& s = h.slots[k];
+    if (s.copy) {
+      end_chunk(h, k);  // the chunk's own cluster still has its tiles
+    } else {
+      give_back(h, s.chunk);
+      s.busy = false;
+    }
     --h.alive;
     bool interrupt = interrupted();
     try {
@@ -133,20 +248,59 @@ bool run_chunk(Handout& h, Client& client, const RenderRequest& job, const TileS
   }
 }
 
-// One host thread per cluster: each asks for its next chunk when it has delivered the last.
-void serve_cluster(Handout& h, Client& client, const RenderRequest& job, ClusterShare& share,
-                   uint16_t* image, const std::function<void(uint32_t, uint32_t)>& on_progress) {
+// Puts the next chunk from the queue into slot k.
+void take_from_queue(Handout& h, size_t k, uint32_t nodes) {
+  Slot& s = h.slots[k];
+  s = Slot{};
+  s.busy = true;
+  s.chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, nodes));
+  s.tiles = subset_tiles(s.chunk);
+  s.id = ++h.chunks;
+  h.outstanding += s.tiles;
+}
+
+// One host thread per cluster: each asks for its next chunk when it has delivered the last. Once
+// the queue is empty, an idle cluster asks for the tiles still to come of another cluster's
+// chunk (a copy: the first to bring a tile writes it), so that a stalled or slow cluster holds
+// up the render no longer than the others take to do its part.
+void serve_cluster(Handout& h, size_t k, Client& client, const RenderRequest& job,
+                   ClusterShare& share, uint16_t* image,
+                   const std::function<void(uint32_t, uint32_t)>& on_progress) {
   const uint32_t nodes = client.device().node_count;
   for (;;) {
-    TileSubset chunk;
     {
       std::unique_lock<std::mutex> lk(h.mu);
-      h.changed.wait(lk, [&] { return h.stop || !h.queue.empty() || h.outstanding == 0; });
-      if (h.stop || h.queue.empty()) return;
-      chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, nodes));
-      h.outstanding += subset_tiles(chunk);
+      size_t copy_of = kNone;
+      h.changed.wait(lk, [&] {
+        if (h.stop || !h.queue.empty() || h.outstanding == 0) return true;
+        copy_of = chunk_to_copy(h, k);
+        return copy_of != kNone;
+      });
+      if (h.stop) return;
+      if (!h.queue.empty()) {
+        take_from_queue(h, k, nodes);
+      } else if (copy_of != kNone && h.outstanding > 0) {
+        Slot& from = h.slots[copy_of];
+        std::vector<bool> wanted(h.seen.size(), false);
+        each_tile(from.chunk, [&](uint32_t t) { wanted[t] = true; });
+        Slot& s = h.slots[k];
+        s = Slot{};
+        s.busy = true;
+        s.copy = true;
+        s.copy_of = copy_of;
+        s.copy_id = from.id;
+        s.id = ++h.chunks;
+        s.chunk = missing_tiles(wanted, h.seen);
+        s.tiles = subset_tiles(s.chunk);
+        from.copied = true;
+        spdlog::info("{}: copying {} tiles still to come of another cluster's chunk", share.port,
+                     unseen_tiles(h, s.chunk));
+      } else {
+        return;
+      }
+      h.changed.notify_all();  // the chunk taken may be one for another idle cluster to copy
     }
-    if (!run_chunk(h, client, job, chunk, share, image, on_progress)) return;
+    if (!run_chunk(h, k, client, job, share, image, on_progress)) return;
   }
 }
 
@@ -164,10 +318,8 @@ void serve_by_modelled_clock(Handout& h, const std::vector<Client*>& clients,
       if (alive[i] &&
           (k == clients.size() || shares[i].summary.elapsed_us < shares[k].summary.elapsed_us))
         k = i;
-    const TileSubset chunk =
-        take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, clients[k]->device().node_count));
-    h.outstanding += subset_tiles(chunk);
-    alive[k] = run_chunk(h, *clients[k], job, chunk, shares[k], image, on_progress);
+    take_from_queue(h, k, clients[k]->device().node_count);
+    alive[k] = run_chunk(h, k, *clients[k], job, shares[k], image, on_progress);
   }
 }
 
@@ -187,15 +339,17 @@ MultiRenderResult render_on_clusters(const std::vector<Client*>& clients,
   for (uint32_t t = 0; t < grid; ++t) h.queue.push_back(t);
   h.total = grid;
   h.alive = clients.size();
+  h.slots.resize(clients.size());
   const auto start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < clients.size(); ++k) res.clusters[k].port = ports[k];
   if (modelled) {
     serve_by_modelled_clock(h, clients, job, res.clusters, res.counts.data(), on_progress);
   } else {
+    h.racing = true;
     std::vector<std::thread> threads;
     for (size_t k = 0; k < clients.size(); ++k)
       threads.emplace_back([&, k] {
-        serve_cluster(h, *clients[k], job, res.clusters[k], res.counts.data(), on_progress);
+        serve_cluster(h, k, *clients[k], job, res.clusters[k], res.counts.data(), on_progress);
       });
     for (auto& t : threads) t.join();
   }

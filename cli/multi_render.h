@@ -24,9 +24,11 @@ struct ClusterShare {
   uint32_t rounds = 0;      // tries over all its chunks
   uint32_t tiles_computed = 0;
   uint64_t frame_bytes = 0;
-  double wall_s = 0;      // host time its chunks took
-  RenderSummary summary;  // its controller's figures, added up over its chunks (elapsed_us too)
-  std::string failed;     // why it dropped out; empty when it did not
+  double wall_s = 0;       // host time its chunks took
+  RenderSummary summary;   // its controller's figures, added up over its chunks (elapsed_us too)
+  uint32_t copies = 0;     // chunks it ran as copies of another cluster's, once the queue was empty
+  uint32_t overtaken = 0;  // chunks given up because another cluster brought their tiles first
+  std::string failed;      // why it dropped out; empty when it did not
 };
 
 struct MultiRenderResult {

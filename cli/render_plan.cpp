@@ -371,6 +371,8 @@ nlohmann::json multi_meta(const std::vector<Session>& ss, const RenderRequest& j
          {"share", static_cast<double>(c.pixels) / pixels},
          {"iterations", c.iterations},
          {"requests", c.requests},
+         {"copies", c.copies},
+         {"overtaken", c.overtaken},
          {"rounds", c.rounds},
          {"tiles_computed", c.tiles_computed},
          {"wall_s", c.wall_s},

@@ -95,7 +95,7 @@ void SimServer::pump() {
         render_open_ = false;
     }
     std::lock_guard<std::mutex> lk(mu_);
-    if (client_fd_ < 0 || link_cut_)
+    if (client_fd_ < 0 || link_cut_ || link_stalled_)
       continue;  // nobody listening: the bytes are gone, as on an unplugged cable
     forward(buf.data(), n);
   }
@@ -113,6 +113,10 @@ void SimServer::forward(const uint8_t* data, size_t len) {
   const uint64_t limit = sim_.config().faults.link_cut;
   const bool cutting = limit > 0 && sent_total_ + cut >= limit;
   if (cutting) cut = static_cast<size_t>(limit - sent_total_);
+  // --fault link-stall=BYTES: as a cut, but the connection stays open and silent both ways.
+  const uint64_t stall = sim_.config().faults.link_stall;
+  const bool stalling = stall > 0 && sent_total_ + cut >= stall && !cutting;
+  if (stalling) cut = static_cast<size_t>(stall - sent_total_);
   at_delimiter_ = cut == 0 || to_client_[cut - 1] == 0;
   const bool ok = cut == 0 || write_client(to_client_.data(), cut);
   sent_total_ += cut;
@@ -121,6 +125,12 @@ void SimServer::forward(const uint8_t* data, size_t len) {
     link_cut_ = true;
     to_client_.clear();
     if (client_fd_ != pty_master_) ::shutdown(client_fd_, SHUT_RDWR);
+    return;
+  }
+  if (stalling) {
+    spdlog::warn("the link goes silent after {} bytes (--fault link-stall)", stall);
+    link_stalled_ = true;
+    to_client_.clear();
     return;
   }
   to_client_.erase(to_client_.begin(), to_client_.begin() + static_cast<long>(cut));
@@ -136,7 +146,9 @@ void SimServer::forward(const uint8_t* data, size_t len) {
 void SimServer::keep_alive() {
   std::lock_guard<std::mutex> lk(mu_);
   const auto now = std::chrono::steady_clock::now();
-  if (client_fd_ < 0 || link_cut_ || !at_delimiter_ || now - last_out_ < kKeepAlive) return;
+  if (client_fd_ < 0 || link_cut_ || link_stalled_ || !at_delimiter_ ||
+      now - last_out_ < kKeepAlive)
+    return;
   const uint64_t paused = sim_.paused_ns();
   const auto paused_since = std::chrono::nanoseconds(paused - paused_at_out_);
   if (paused_since < kKeepAlive / 2) return;
@@ -280,7 +292,7 @@ void SimServer::from_client(int fd) {
     if (fd != pty_master_) drop_client(n == 0 ? "closed" : std::strerror(errno));
     return;
   }
-  if (n <= 0 || link_cut_) return;
+  if (n <= 0 || link_cut_ || link_stalled_) return;
   last_activity_ms_ = steady_ms();
   // Frames go to the device whole, after a look at what they ask: a HELLO while a render is
   // still running is a new client after one that vanished (a pseudo-terminal shows no hang-up),

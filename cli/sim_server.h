@@ -81,8 +81,9 @@ class SimServer {
   bool at_delimiter_ = true;        // the last byte the client got was a 0x00
   std::chrono::steady_clock::time_point last_out_{};
   uint64_t paused_at_out_ = 0;  // sim_.paused_ns() then
-  uint64_t sent_total_ = 0;     // bytes the clients got, for --fault link-cut
+  uint64_t sent_total_ = 0;     // bytes the clients got, for --fault link-cut/-stall
   std::atomic<bool> link_cut_{false};
+  std::atomic<bool> link_stalled_{false};  // --fault link-stall: open, silent both ways
 };
 
 }  // namespace picocray::cli

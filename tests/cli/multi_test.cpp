@@ -29,6 +29,29 @@ std::vector<std::string> with(std::vector<std::string> head, const std::vector<s
   return head;
 }
 
+// The overview over an in-process sim:4 and the faulted server `other` (--verify, a PGM and a
+// meta in dir), its meta checked for two clusters, 300 tiles between them and a PGM equal to a
+// one-cluster render's. Returns the meta.
+nlohmann::json overview_beside(const TempDir& dir, const std::string& other,
+                               const std::vector<std::string>& extra = {}) {
+  Run r = run_picocray(
+      with(with({"--port", "sim:4", "--port", other}, extra),
+           with(kOverview, {"--verify", "--raw", dir / "m.pgm", "--meta", dir / "m.json"})));
+  REQUIRE_MESSAGE(r.status == 0, describe(r));
+  auto meta = nlohmann::json::parse(read_file(dir / "m.json"));
+  INFO(meta.dump(2));
+  REQUIRE(meta["clusters"].size() == 2);
+  CHECK(meta["clusters"][0]["tiles"].get<uint32_t>() +
+            meta["clusters"][1]["tiles"].get<uint32_t>() ==
+        300);
+  Run one = run_picocray(with({"--port", "sim:4"}, with(kOverview, {"--raw", dir / "one.pgm"})));
+  REQUIRE_MESSAGE(one.status == 0, describe(one));
+  CHECK_MESSAGE(read_file(dir / "m.pgm") == read_file(dir / "one.pgm"),
+                "the PGM over two clusters differs from the one-cluster render");
+  meta["stderr"] = r.err;
+  return meta;
+}
+
 }  // namespace
 
 TEST_CASE("several clusters: chunks are runs of the queue, at most 64 ranges, large ones first") {
@@ -91,23 +114,31 @@ TEST_CASE(
   TempDir dir;
   // The overview's tiles are about 60 kB on the link: this cluster's is cut in its first chunk.
   SimServer cut({"--listen", "127.0.0.1:0", "--nodes", "4", "--fault", "link-cut=6000"});
-  Run r = run_picocray(
-      with({"--port", "sim:4", "--port", cut.address},
-           with(kOverview, {"--verify", "--raw", dir / "m.pgm", "--meta", dir / "m.json"})));
-  REQUIRE_MESSAGE(r.status == 0, describe(r));
-  CHECK(r.err.find("failed") != std::string::npos);  // the warning that it dropped out
-  auto meta = nlohmann::json::parse(read_file(dir / "m.json"));
+  auto meta = overview_beside(dir, cut.address);
   INFO(meta.dump(2));
-  REQUIRE(meta["clusters"].size() == 2);
+  CHECK(meta["stderr"].get<std::string>().find("failed") != std::string::npos);  // its warning
   CHECK(meta["clusters"][0]["failed"].is_null());
   CHECK(meta["clusters"][1]["failed"].is_string());
   CHECK(meta["clusters"][1]["tiles"].get<uint32_t>() > 0);  // what came before the cut stays
-  CHECK(meta["clusters"][0]["tiles"].get<uint32_t>() +
-            meta["clusters"][1]["tiles"].get<uint32_t>() ==
-        300);
-  Run one = run_picocray(with({"--port", "sim:4"}, with(kOverview, {"--raw", dir / "one.pgm"})));
-  REQUIRE_MESSAGE(one.status == 0, describe(one));
-  CHECK(read_file(dir / "m.pgm") == read_file(dir / "one.pgm"));
+}
+
+TEST_CASE(
+    "several clusters: a cluster whose link stalls is overtaken: the other copies its tiles, no "
+    "timeout waited out") {
+  TempDir dir;
+  // The link stays open but goes silent in the first chunk. --timeout is far longer than the
+  // render takes, so the render can only pass by overtaking the stalled cluster, not by giving
+  // up on it.
+  SimServer stalled({"--listen", "127.0.0.1:0", "--nodes", "4", "--fault", "link-stall=6000"});
+  auto meta = overview_beside(dir, stalled.address, {"--timeout", "600"});
+  INFO(meta.dump(2));
+  const auto& live = meta["clusters"][0];
+  const auto& stall = meta["clusters"][1];
+  CHECK(live["failed"].is_null());
+  CHECK(stall["failed"].is_null());  // overtaken, not failed
+  CHECK(stall["overtaken"].get<uint32_t>() >= 1);
+  CHECK(live["copies"].get<uint32_t>() >= 1);
+  CHECK(meta["verified"] == true);
 }
 
 TEST_CASE("several clusters: when every cluster fails, exit 3 naming each, and no file") {

@@ -6,7 +6,7 @@ namespace picocray::sim {
 
 bool Faults::any() const {
   return i2c_corrupt > 0 || i2c_nack > 0 || link_drop > 0 || link_garbage > 0 || collide > 0 ||
-         link_cut > 0 || controller_reboot_at >= 0 || !nodes.empty();
+         link_cut > 0 || link_stall > 0 || controller_reboot_at >= 0 || !nodes.empty();
 }
 
 namespace {
@@ -39,9 +39,9 @@ constexpr NodeFaultName kNodeFaults[] = {{"node-dies", NodeFault::Kind::dies},
                                          {"node-stuck", NodeFault::Kind::stuck},
                                          {"node-hangs", NodeFault::Kind::hangs},
                                          {"node-reboot", NodeFault::Kind::reboot}};
-constexpr const char* kLinkAndBusFaults[] = {"i2c-corrupt",       "i2c-nack",  "collide",
-                                             "link-garbage",      "link-drop", "link-cut",
-                                             "controller-reboot", "seed"};
+constexpr const char* kLinkAndBusFaults[] = {"i2c-corrupt",  "i2c-nack",          "collide",
+                                             "link-garbage", "link-drop",         "link-cut",
+                                             "link-stall",   "controller-reboot", "seed"};
 
 std::string fault_names() {
   std::string s;
@@ -74,11 +74,11 @@ bool parse_one(const std::string& item, Faults* f, std::string* error) {
     (name == "collide" ? f->collide : f->link_garbage) = static_cast<uint32_t>(v);
     return true;
   }
-  if (name == "link-cut") {
+  if (name == "link-cut" || name == "link-stall") {
     uint64_t v;
     if (!parse_count(value, UINT64_MAX, &v) || v == 0)
       return bad("BYTES must be a whole number from 1");
-    f->link_cut = v;
+    (name == "link-cut" ? f->link_cut : f->link_stall) = v;
     return true;
   }
   if (name == "seed") {

@@ -17,6 +17,9 @@
 //   link-cut=BYTES     the host link is cut once the device has sent this many bytes to the host
 //                      (counted over the whole run): the connection closes and stays closed.
 //                      The transport carries it out (`--port sim`, `picocray sim`), not the core
+//   link-stall=BYTES   the host link goes silent once the device has sent this many bytes: it
+//                      stays open, but nothing more reaches the host and nothing the host sends
+//                      reaches the device (a hung hub or exporter). Carried out by the transport
 //   seed=S             the seed of every fault's generator
 // N is a node index as `picocray nodes` lists it (ordered by unique ID); F is in [0, 1].
 #pragma once
@@ -38,7 +41,8 @@ struct Faults {
   double link_drop = 0;
   uint32_t link_garbage = 0;
   uint32_t collide = 0;
-  uint64_t link_cut = 0;  // 0: never
+  uint64_t link_cut = 0;    // 0: never
+  uint64_t link_stall = 0;  // 0: never
   double controller_reboot_at = -1;
   std::vector<NodeFault> nodes;
   uint64_t seed = 1;
