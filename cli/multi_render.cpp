@@ -52,7 +52,7 @@ struct Slot {
   bool copied = false;     // another cluster runs a copy of this chunk
   uint64_t id = 0;         // the chunk's number, so that a copy names the chunk it copies
   uint64_t copy_id = 0;    // for a copy: that number
-  std::chrono::steady_clock::time_point last_tile;
+  std::chrono::steady_clock::time_point last_tile;  // or when the chunk began, before its first
 };
 
 // The state the clusters' threads share, under one lock.
@@ -201,9 +201,9 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     end_chunk(h, k);
     h.changed.notify_all();
     // An overtaken copy, or a cluster that is slow but still bringing tiles, goes on; one whose
-    // tiles stopped coming a second ago or never came (its link stalled) is done with the job.
-    const bool quiet =
-        s.brought == 0 || std::chrono::steady_clock::now() - s.last_tile > std::chrono::seconds(1);
+    // last tile (or, before any, its chunk's start) is more than a second old is done with the job
+    // (its link stalled).
+    const bool quiet = std::chrono::steady_clock::now() - s.last_tile > std::chrono::seconds(1);
     if (s.copy || !quiet) return true;
     --h.alive;
     spdlog::warn(
@@ -256,6 +256,7 @@ void take_from_queue(Handout& h, size_t k, uint32_t nodes) {
   s.chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, nodes));
   s.tiles = subset_tiles(s.chunk);
   s.id = ++h.chunks;
+  s.last_tile = std::chrono::steady_clock::now();
   h.outstanding += s.tiles;
 }
 
@@ -290,6 +291,7 @@ void serve_cluster(Handout& h, size_t k, Client& client, const RenderRequest& jo
         s.copy_of = copy_of;
         s.copy_id = from.id;
         s.id = ++h.chunks;
+        s.last_tile = std::chrono::steady_clock::now();
         s.chunk = missing_tiles(wanted, h.seen);
         s.tiles = subset_tiles(s.chunk);
         from.copied = true;
