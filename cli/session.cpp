@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <set>
 
 #include "ports.h"
 
@@ -39,6 +42,19 @@ std::vector<std::string> split_port_list(const std::vector<std::string>& items,
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+  }
+  // A real cluster can be opened once; each sim or emu port is a cluster of its own. Device
+  // paths are compared by what they name, so a symlink and its target are the same port.
+  std::set<std::string> real;
+  for (const std::string& p : out) {
+    if (p.rfind("sim", 0) == 0 || p.rfind("emu", 0) == 0) continue;
+    char resolved[PATH_MAX];
+    const std::string key =
+        p[0] == '/' && ::realpath(p.c_str(), resolved) != nullptr ? std::string(resolved) : p;
+    if (out.size() > 1 && !real.insert(key).second)
+      throw CliError(kExitUsage, what + " names " + p +
+                                     " twice: a cluster can be opened once (only sim and emu "
+                                     "ports may repeat, each a cluster of its own)");
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // clusters in tile-subset chunks, a cluster that drops out mid-render, and nodes/info/selftest over
 // every cluster given.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <deque>
 #include <nlohmann/json.hpp>
@@ -150,6 +151,24 @@ TEST_CASE("several clusters: when every cluster fails, exit 3 naming each, and n
   CHECK(r.err.find("every cluster failed") != std::string::npos);
   CHECK(picocray::test::count_lines(r.err) == 3);  // two warnings, one error line
   CHECK_FALSE(file_exists(dir / "m.png"));
+}
+
+TEST_CASE("several clusters: a real port named twice is exit 2 before anything opens") {
+  TempDir dir;
+  const std::string link = dir / "tty";
+  REQUIRE(::symlink("/dev/null", link.c_str()) == 0);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--port", "tcp://127.0.0.1:9,tcp://127.0.0.1:9", "nodes"},
+        std::vector<std::string>{"--port", "/dev/null", "--port", link, "nodes"}}) {
+    Run r = run_picocray(args);
+    INFO(describe(r));
+    CHECK(r.status == 2);
+    CHECK(r.err.find("twice") != std::string::npos);
+    CHECK(picocray::test::count_lines(r.err) == 1);
+  }
+  Run sims = run_picocray({"--port", "sim:1,sim:1", "nodes", "--json"});  // two clusters
+  REQUIRE_MESSAGE(sims.status == 0, describe(sims));
+  CHECK(nlohmann::json::parse(sims.out).size() == 2);
 }
 
 TEST_CASE("several clusters: nodes, info and selftest cover every port, lists and PICOCRAY_PORT") {
