@@ -31,6 +31,11 @@ std::string base_of(const std::string& path) {
 // The file a path names once symlinks are followed; for a dangling symlink, the path of the file
 // writing it would create.
 std::string resolve(const std::string& path) {
+  // A device, FIFO or pipe is opened by the name given: /dev/stdout's link leads to
+  // /proc/self/fd/1, whose own "link" (pipe:[N]) names no file, though opening it works.
+  struct stat named {};
+  if (::stat(path.c_str(), &named) == 0 && !S_ISREG(named.st_mode) && !S_ISDIR(named.st_mode))
+    return path;
   std::string p = path;
   for (int depth = 0; depth < 40; ++depth) {
     struct stat st {};

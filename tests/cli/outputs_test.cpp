@@ -66,6 +66,24 @@ TEST_CASE("item 1: a FIFO or device given as output is written, never renamed ov
   CHECK(count_lines(full.err) == 1);
 }
 
+TEST_CASE("/dev/stdout and /dev/fd/N on a pipe are written (their links name no file)") {
+  // stdout is a pipe here: /dev/stdout -> /proc/self/fd/1 -> "pipe:[N]", which is no path.
+  Run png = run_picocray(small({"-o", "/dev/stdout"}));
+  INFO(describe(png));
+  REQUIRE(png.status == 0);
+  CHECK(png.out.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+  Run fd = run_shell(
+      "\"$P\" --port sim:2 render --region -2,1,-1,1 --size 48x32 --raw /dev/fd/3 "
+      "3>&1 >/dev/null | head -c 14");
+  INFO(describe(fd));
+  CHECK(fd.status == 0);
+  CHECK(fd.out == "P5\n48 32\n65535");
+  Run snap = run_picocray({"--port", "sim", "display", "snapshot", "-o", "/dev/stdout"});
+  INFO(describe(snap));
+  CHECK(snap.status == 0);
+  CHECK(snap.out.rfind("\x89PNG", 0) == 0);
+}
+
 TEST_CASE("-o - and --raw - write the image to stdout") {
   Run png = run_picocray(small({"-o", "-"}));
   INFO(describe(png));
