@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -36,6 +39,64 @@ constexpr double kTimeScale = 200.0;
 bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
+}
+
+// The CRC the RP2040's boot ROM checks the second-stage boot loader with: CRC-32, polynomial
+// 0x04C11DB7, MSB first, initial value 0xFFFFFFFF, no final inversion.
+uint32_t boot2_crc(const uint8_t* p, size_t n) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; ++i) {
+    crc ^= static_cast<uint32_t>(p[i]) << 24;
+    for (int b = 0; b < 8; ++b) crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+  }
+  return crc;
+}
+
+uint32_t le32(const std::string& s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(s[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+// Why `path` cannot boot on an emulated RP2040, or "" when it can: it must be an ARM ELF or a
+// raw flash image whose first 256 bytes in flash are a second-stage boot loader with a good
+// CRC, as the boot ROM demands (a board with a bad one stays in BOOTSEL).
+std::string image_problem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode))
+    return "is not a file";
+  std::ifstream in(path, std::ios::binary);
+  std::string f((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return std::string("cannot be read: ") + std::strerror(errno);
+  if (f.empty()) return "is empty";
+  if (f.size() >= 4 && le32(f, 0) == 0x0A324655u)
+    return "is a UF2 file: give the .elf that scripts/firmware.sh builds beside it";
+  std::string boot2;
+  if (f.size() >= 52 && f.compare(0, 4,
+                                  "\x7f"
+                                  "ELF") == 0) {
+    const bool arm = f[4] == 1 && f[5] == 1 && static_cast<uint8_t>(f[18]) == 40 && f[19] == 0;
+    if (!arm) return "is an ELF file, but not a 32-bit ARM one";
+    const uint32_t phoff = le32(f, 28);
+    const uint32_t phentsize = le32(f, 42) & 0xFFFF, phnum = le32(f, 44) & 0xFFFF;
+    for (uint32_t i = 0; i < phnum && boot2.empty(); ++i) {
+      const size_t ph = phoff + static_cast<size_t>(i) * phentsize;
+      if (ph + 32 > f.size()) break;
+      const uint32_t type = le32(f, ph), off = le32(f, ph + 4), paddr = le32(f, ph + 12),
+                     filesz = le32(f, ph + 16);
+      if (type == 1 && paddr == 0x10000000u && filesz >= 256 && off + 256ull <= f.size())
+        boot2 = f.substr(off, 256);
+    }
+    if (boot2.empty()) return "loads nothing at the start of flash (0x10000000)";
+  } else {
+    boot2 = f.substr(0, std::min<size_t>(256, f.size()));
+  }
+  if (boot2.size() < 256 ||
+      boot2_crc(reinterpret_cast<const uint8_t*>(boot2.data()), 252) != le32(boot2, 252))
+    return "has no valid RP2040 second-stage boot loader at the start of flash (its CRC fails, "
+           "so the boot ROM would not run it): not an RP2040 image (a pico2 build is for the "
+           "RP2350)";
+  return "";
 }
 
 std::string emu_dir() {
@@ -192,6 +253,8 @@ std::vector<std::string> emu_command(uint32_t secondaries, const std::string& li
     throw CliError(kExitPort, "emu: no firmware image at " + firmware +
                                   ": build it with scripts/firmware.sh (needs the Pico SDK), or "
                                   "give --firmware PATH or PICOCRAY_FIRMWARE");
+  if (const std::string why = image_problem(firmware); !why.empty())
+    throw CliError(kExitPort, "emu: the firmware image " + firmware + " " + why);
   std::string dir = emu_dir();
   if (!exists(dir + "/main.js"))
     throw CliError(kExitPort, "emu: the emulator is missing (" + dir + "/main.js)");

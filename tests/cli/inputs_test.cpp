@@ -103,3 +103,26 @@ TEST_CASE("item 12: nothing empty or ignored is taken as something else") {
   REQUIRE(::lstat((dir / "link").c_str(), &st) == 0);
   CHECK(S_ISLNK(st.st_mode));
 }
+
+TEST_CASE("--port emu with a file that is no RP2040 image: exit 3, one line saying what it is") {
+  TempDir dir;
+  write_file(dir / "empty.elf", "");
+  write_file(dir / "notes.txt", std::string(300, 'x'));
+  write_file(dir / "image.uf2", std::string("UF2\n") + std::string(508, '\0'));
+  std::string x86 = read_file("/bin/true");  // an ELF, for another machine
+  write_file(dir / "host.elf", x86);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"empty.elf", "is empty"},
+      {"notes.txt", "second-stage boot loader"},
+      {"image.uf2", "UF2"},
+      {"host.elf", "not a 32-bit ARM one"},
+      {".", "is not a file"}};
+  for (const auto& [file, says] : cases) {
+    Run r = run_picocray({"--port", "emu:1", "--firmware", dir / file, "nodes"});
+    INFO(file << "\n" << describe(r));
+    CHECK(r.status == 3);
+    CHECK(count_lines(r.err) == 1);
+    CHECK(r.err.find(says) != std::string::npos);
+    CHECK(r.out.empty());
+  }
+}
