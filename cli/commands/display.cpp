@@ -21,6 +21,10 @@ struct TouchOptions {
 
 int run_snapshot(const Globals& g, const std::string& output) {
   check_output(output, "-o");
+  if (g.ports.size() > 1)
+    throw CliError(kExitUsage,
+                   "display snapshot reads one controller's LCD: give one --port, not " +
+                       std::to_string(g.ports.size()));
   if (in_process_sim(g.port))
     spdlog::warn(
         "--port {} starts a fresh simulated cluster for this command, so its panel shows no "
@@ -60,6 +64,11 @@ void await_shown(sim::Simulator& sim, uint32_t touches, int timeout_ms) {
 }
 
 int run_touch(const Globals& g, const TouchOptions& o) {
+  if (g.ports.size() > 1)
+    throw CliError(kExitUsage,
+                   "display touch starts one simulated controller: give one --port, "
+                   "not " +
+                       std::to_string(g.ports.size()));
   if (!in_process_sim(g.port))
     throw CliError(kExitUsage,
                    "display touch needs --port sim or sim:N: it touches the simulated panel "

@@ -109,6 +109,17 @@ TEST_CASE("display cli: touch is for sim ports, it reports each view's depth") {
   r = run_picocray({"--port", "sim:2", "display", "touch", "320,10"});
   CHECK_MESSAGE(r.status == 2, describe(r));
   TempDir dir;
+  // One panel: several ports are refused with one line, not the first taken silently.
+  for (std::vector<std::string> sub :
+       {std::vector<std::string>{"touch", "1,1"}, std::vector<std::string>{"snapshot"}}) {
+    std::vector<std::string> args = {"--port", "sim:2,sim:2", "display"};
+    args.insert(args.end(), sub.begin(), sub.end());
+    args.insert(args.end(), {"-o", dir / "x.png"});
+    r = run_picocray(args);
+    CHECK_MESSAGE(r.status == 2, describe(r));
+    CHECK(count_lines(r.err) == 1);
+    CHECK(r.out.empty());
+  }
   r = run_picocray({"--port", "sim:2", "display", "touch", "160,106", "160,121", "5,5:900", "-o",
                     dir / "t.png"});
   REQUIRE_MESSAGE(r.status == 0, describe(r));
