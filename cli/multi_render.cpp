@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -31,8 +32,8 @@ TileSubset take_chunk(std::deque<uint32_t>* queue, uint32_t want) {
   return out;
 }
 
-uint32_t chunk_size(size_t queued, size_t clusters, uint32_t nodes) {
-  const size_t fair = (queued + 2 * clusters - 1) / (2 * std::max<size_t>(clusters, 1));
+uint32_t chunk_size(size_t queued, double fraction, uint32_t nodes) {
+  const auto fair = static_cast<size_t>(std::ceil(static_cast<double>(queued) * fraction));
   const size_t busy = 2 * (static_cast<size_t>(nodes) + 1);  // two slots a node, and core 1
   return static_cast<uint32_t>(std::max<size_t>(std::max(fair, busy), 1));
 }
@@ -47,12 +48,30 @@ struct Slot {
   TileSubset chunk;
   uint32_t tiles = 0;      // in the chunk
   uint32_t brought = 0;    // of those, the tiles this cluster wrote into the image
+  double work = 0;         // and their work (see kPixelWork)
   bool copy = false;       // the chunk is a copy of another cluster's (a backup)
   size_t copy_of = kNone;  // whose
   bool copied = false;     // another cluster runs a copy of this chunk
   uint64_t id = 0;         // the chunk's number, so that a copy names the chunk it copies
   uint64_t copy_id = 0;    // for a copy: that number
+  std::chrono::steady_clock::time_point started;
   std::chrono::steady_clock::time_point last_tile;  // or when the chunk began, before its first
+};
+
+// A tile's work, to compare clusters' speeds over tiles as different as the set's interior and
+// its outside: its iterations, and for each pixel what a node spends outside the loop and on the
+// bus, in iterations: about 5 for its 300 cycles against 62 a 32-bit iteration, and tens for its
+// bytes when the bus is the bound. 4, 8 and 16 all spread the bench scenes better than equal
+// shares did (docs/performance.md); 16 best.
+constexpr double kPixelWork = 16;
+
+// How fast a cluster has been in this job: the work it brought over the time its chunks took (its
+// controller's modelled time when the clusters are simulated in this process, else host time).
+struct Pace {
+  uint32_t chunks = 0;  // taken from the queue
+  double work = 0;
+  double seconds = 0;
+  bool gone = false;  // out of the job
 };
 
 // The state the clusters' threads share, under one lock.
@@ -67,8 +86,9 @@ struct Handout {
   size_t alive = 0;         // clusters still taking chunks
   std::exception_ptr stop;  // an interrupt: every thread ends
   std::exception_ptr last_failure;
-  uint64_t chunks = 0;  // chunks handed out so far
-  bool racing = false;  // clusters run at once (threads): an idle one copies a chunk still due
+  uint64_t chunks = 0;     // chunks handed out so far
+  bool racing = false;     // clusters run at once (threads): an idle one copies a chunk still due
+  std::vector<Pace> pace;  // one a cluster
 };
 
 uint32_t subset_tiles(const TileSubset& s) {
@@ -87,6 +107,38 @@ uint32_t unseen_tiles(const Handout& h, const TileSubset& s) {
   uint32_t n = 0;
   each_tile(s, [&](uint32_t t) { n += h.seen[t] ? 0 : 1; });
   return n;
+}
+
+// Cluster k's work a second so far (its chunk under way counted too when clusters race); 0 when
+// not known yet.
+double rate(const Handout& h, size_t k) {
+  const Pace& p = h.pace[k];
+  const Slot& s = h.slots[k];
+  double work = p.work, seconds = p.seconds;
+  if (h.racing && s.busy && !s.copy) {
+    work += s.work;
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+  }
+  return work > 0 && seconds > 0 ? work / seconds : 0;
+}
+
+// The part of the queue cluster k takes next: for its first chunk half an equal share (its speed
+// is not known yet), then its share by speed among the clusters still in the job (a cluster
+// whose speed is not known yet counted at the mean of those known).
+double fraction_for(const Handout& h, size_t k) {
+  const double alive = static_cast<double>(std::max<size_t>(h.alive, 1));
+  if (h.pace[k].chunks == 0) return 0.5 / alive;
+  double known = 0;
+  size_t n_known = 0;
+  for (size_t j = 0; j < h.pace.size(); ++j)
+    if (!h.pace[j].gone && rate(h, j) > 0) {
+      known += rate(h, j);
+      ++n_known;
+    }
+  const double mine = rate(h, k);
+  if (mine <= 0 || n_known == 0) return 1 / alive;
+  const double total = known + (alive - static_cast<double>(n_known)) * known / n_known;
+  return mine / total;
 }
 
 // Tiles of the chunk that did not arrive go back to the front of the queue, in index order.
@@ -162,6 +214,7 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     ++share.tiles;
     share.pixels += static_cast<uint64_t>(t.rect.w) * t.rect.h;
     share.iterations += iterations;
+    h.slots[k].work += iterations + kPixelWork * t.rect.w * t.rect.h;
     ++h.done;
     if (on_progress) on_progress(h.done, h.total);
     h.changed.notify_all();  // a chunk it copies may be complete now
@@ -188,6 +241,10 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     share.tiles_computed += r.tiles_computed;
     share.frame_bytes += r.frame_bytes;
     add_summary(&share.summary, r.summary);
+    h.pace[k].work += h.slots[k].work;
+    h.pace[k].seconds +=
+        h.racing ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+                 : static_cast<double>(r.summary.elapsed_us) / 1e6;
     if (h.slots[k].copy) ++share.copies;
     end_chunk(h, k);
     h.changed.notify_all();
@@ -197,6 +254,9 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     took();
     ++share.overtaken;
     const Slot s = h.slots[k];
+    h.pace[k].work += s.work;
+    h.pace[k].seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s.copy) ++share.copies;
     end_chunk(h, k);
     h.changed.notify_all();
@@ -206,6 +266,7 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     const bool quiet = std::chrono::steady_clock::now() - s.last_tile > std::chrono::seconds(1);
     if (s.copy || !quiet) return true;
     --h.alive;
+    h.pace[k].gone = true;
     spdlog::warn(
         "{}: another cluster brought the {} tiles of its chunk still to come ({} of {} came from "
         "it, none in the last second); it takes no more of this job",
@@ -222,6 +283,7 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
       s.busy = false;
     }
     --h.alive;
+    h.pace[k].gone = true;
     bool interrupt = interrupted();
     try {
       throw;
@@ -253,7 +315,9 @@ void take_from_queue(Handout& h, size_t k, uint32_t nodes) {
   Slot& s = h.slots[k];
   s = Slot{};
   s.busy = true;
-  s.chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), h.alive, nodes));
+  s.chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), fraction_for(h, k), nodes));
+  ++h.pace[k].chunks;
+  s.started = std::chrono::steady_clock::now();
   s.tiles = subset_tiles(s.chunk);
   s.id = ++h.chunks;
   s.last_tile = std::chrono::steady_clock::now();
@@ -342,6 +406,7 @@ MultiRenderResult render_on_clusters(const std::vector<Client*>& clients,
   h.total = grid;
   h.alive = clients.size();
   h.slots.resize(clients.size());
+  h.pace.assign(clients.size(), Pace{});
   const auto start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < clients.size(); ++k) res.clusters[k].port = ports[k];
   if (modelled) {
