@@ -32,8 +32,8 @@ TileSubset take_chunk(std::deque<uint32_t>* queue, uint32_t want) {
   return out;
 }
 
-uint32_t chunk_size(size_t queued, double fraction, uint32_t nodes) {
-  const auto fair = static_cast<size_t>(std::ceil(static_cast<double>(queued) * fraction));
+uint32_t chunk_size(double want, uint32_t nodes) {
+  const auto fair = static_cast<size_t>(std::ceil(std::max(want, 0.0) - 1e-9));
   const size_t busy = 2 * (static_cast<size_t>(nodes) + 1);  // two slots a node, and core 1
   return static_cast<uint32_t>(std::max<size_t>(std::max(fair, busy), 1));
 }
@@ -69,6 +69,7 @@ constexpr double kPixelWork = 16;
 // controller's modelled time when the clusters are simulated in this process, else host time).
 struct Pace {
   uint32_t chunks = 0;  // taken from the queue
+  uint32_t tiles = 0;   // brought
   double work = 0;
   double seconds = 0;
   bool gone = false;  // out of the job
@@ -122,12 +123,10 @@ double rate(const Handout& h, size_t k) {
   return work > 0 && seconds > 0 ? work / seconds : 0;
 }
 
-// The part of the queue cluster k takes next: for its first chunk half an equal share (its speed
-// is not known yet), then its share by speed among the clusters still in the job (a cluster
-// whose speed is not known yet counted at the mean of those known).
-double fraction_for(const Handout& h, size_t k) {
+// Cluster k's share of the work left, by speed among the clusters still in the job (a cluster
+// whose speed is not known yet counted at the mean of those known; all equal while none is).
+double share_by_speed(const Handout& h, size_t k) {
   const double alive = static_cast<double>(std::max<size_t>(h.alive, 1));
-  if (h.pace[k].chunks == 0) return 0.5 / alive;
   double known = 0;
   size_t n_known = 0;
   for (size_t j = 0; j < h.pace.size(); ++j)
@@ -139,6 +138,37 @@ double fraction_for(const Handout& h, size_t k) {
   if (mine <= 0 || n_known == 0) return 1 / alive;
   const double total = known + (alive - static_cast<double>(n_known)) * known / n_known;
   return mine / total;
+}
+
+// Tiles the other clusters still have ahead of them when cluster k asks: those still to come of
+// their chunks (clusters racing), or, on the modelled clocks, the tiles their lead over k's clock
+// is worth at their speed.
+double tiles_ahead(const Handout& h, size_t k) {
+  double ahead = 0, work = 0, tiles = 0;
+  for (const Pace& p : h.pace) {
+    work += p.work;
+    tiles += p.tiles;
+  }
+  const double work_per_tile = tiles > 0 ? work / tiles : 0;
+  for (size_t j = 0; j < h.pace.size(); ++j) {
+    if (j == k || h.pace[j].gone) continue;
+    const Slot& s = h.slots[j];
+    if (h.racing) {
+      if (s.busy && !s.copy) ahead += unseen_tiles(h, s.chunk);
+    } else if (work_per_tile > 0 && h.pace[j].seconds > h.pace[k].seconds) {
+      ahead += (h.pace[j].seconds - h.pace[k].seconds) * rate(h, j) / work_per_tile;
+    }
+  }
+  return ahead;
+}
+
+// How many tiles cluster k takes next. Its first chunk of a job is half an equal share of the
+// job (its speed is not known yet); each later one its share by speed of what is left, the tiles
+// still waiting and those the others have ahead of them, so that the clusters end together.
+double tiles_for(const Handout& h, size_t k) {
+  const double alive = static_cast<double>(std::max<size_t>(h.alive, 1));
+  if (h.pace[k].chunks == 0) return static_cast<double>(h.total) / (2 * alive);
+  return share_by_speed(h, k) * (static_cast<double>(h.queue.size()) + tiles_ahead(h, k));
 }
 
 // Tiles of the chunk that did not arrive go back to the front of the queue, in index order.
@@ -242,6 +272,7 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     share.frame_bytes += r.frame_bytes;
     add_summary(&share.summary, r.summary);
     h.pace[k].work += h.slots[k].work;
+    h.pace[k].tiles += h.slots[k].brought;
     h.pace[k].seconds +=
         h.racing ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
                  : static_cast<double>(r.summary.elapsed_us) / 1e6;
@@ -255,6 +286,7 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     ++share.overtaken;
     const Slot s = h.slots[k];
     h.pace[k].work += s.work;
+    h.pace[k].tiles += s.brought;
     h.pace[k].seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s.copy) ++share.copies;
@@ -311,14 +343,18 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
 }
 
 // Puts the next chunk from the queue into slot k.
-void take_from_queue(Handout& h, size_t k, uint32_t nodes) {
+void take_from_queue(Handout& h, size_t k, uint32_t nodes, const std::string& port) {
+  const size_t waiting = h.queue.size();
+  const double want = tiles_for(h, k);  // while its slot is idle: its pace so far
   Slot& s = h.slots[k];
   s = Slot{};
   s.busy = true;
-  s.chunk = take_chunk(&h.queue, chunk_size(h.queue.size(), fraction_for(h, k), nodes));
+  s.chunk = take_chunk(&h.queue, chunk_size(want, nodes));
   ++h.pace[k].chunks;
   s.started = std::chrono::steady_clock::now();
   s.tiles = subset_tiles(s.chunk);
+  spdlog::debug("{}: a chunk of {} of the {} tiles waiting (it asked for {:.1f}; {:.0f} work/s)",
+                port, s.tiles, waiting, want, rate(h, k));
   s.id = ++h.chunks;
   s.last_tile = std::chrono::steady_clock::now();
   h.outstanding += s.tiles;
@@ -343,7 +379,7 @@ void serve_cluster(Handout& h, size_t k, Client& client, const RenderRequest& jo
       });
       if (h.stop) return;
       if (!h.queue.empty()) {
-        take_from_queue(h, k, nodes);
+        take_from_queue(h, k, nodes, share.port);
       } else if (copy_of != kNone && h.outstanding > 0) {
         Slot& from = h.slots[copy_of];
         std::vector<bool> wanted(h.seen.size(), false);
@@ -384,7 +420,7 @@ void serve_by_modelled_clock(Handout& h, const std::vector<Client*>& clients,
       if (alive[i] &&
           (k == clients.size() || shares[i].summary.elapsed_us < shares[k].summary.elapsed_us))
         k = i;
-    take_from_queue(h, k, clients[k]->device().node_count);
+    take_from_queue(h, k, clients[k]->device().node_count, shares[k].port);
     alive[k] = run_chunk(h, k, *clients[k], job, shares[k], image, on_progress);
   }
 }

@@ -42,10 +42,9 @@ struct MultiRenderResult {
 // The next chunk: up to `want` tiles from the front of `queue` (removed from it), as at most
 // kMaxTileRanges ranges; fewer tiles when the queue's runs would need more ranges.
 TileSubset take_chunk(std::deque<uint32_t>* queue, uint32_t want);
-// How many tiles to hand a cluster of `nodes` secondaries next: `fraction` of the `queued` ones
-// (rounded up), and always enough to keep its nodes busy. Every chunk is a RENDER of its own,
-// whose start and drain leave nodes idle, so fewer chunks are faster.
-uint32_t chunk_size(size_t queued, double fraction, uint32_t nodes);
+// How many tiles to hand a cluster of `nodes` secondaries that asks for `want` (rounded up): at
+// least enough to keep its nodes busy.
+uint32_t chunk_size(double want, uint32_t nodes);
 
 // Runs the job (its own tile subset ignored: every tile) over the clients, one host thread each;
 // ports names them. on_progress gets (tiles done, tiles total). Throws when a tile cannot be had

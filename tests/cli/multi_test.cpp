@@ -72,11 +72,11 @@ TEST_CASE("several clusters: chunks are runs of the queue, at most 64 ranges, la
   CHECK(c.count == picocray::kMaxTileRanges);
   CHECK(sparse.size() == 200 - picocray::kMaxTileRanges);
   CHECK(sparse.front() == 2 * picocray::kMaxTileRanges);
-  // The fraction of the queue asked for, rounded up; at least two tiles a worker of the cluster.
-  CHECK(chunk_size(300, 0.25, 4) == 75);
-  CHECK(chunk_size(150, 1.0 / 3, 4) == 50);
-  CHECK(chunk_size(20, 0.5, 4) == 10);
-  CHECK(chunk_size(3, 0.25, 4) == 10);
+  // What was asked for, rounded up; at least two tiles a worker of the cluster.
+  CHECK(chunk_size(75, 4) == 75);
+  CHECK(chunk_size(150.0 / 3, 4) == 50);
+  CHECK(chunk_size(49.2, 4) == 50);
+  CHECK(chunk_size(3, 4) == 10);
 }
 
 TEST_CASE("several clusters: one render over two equals a one-cluster render, each share shown") {
