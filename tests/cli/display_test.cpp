@@ -24,7 +24,8 @@ using picocray::cli::SimOptions;
 
 namespace {
 
-constexpr int kTimeoutMs = 20000;
+// A bound against a hang, not a measure: a loaded 2-core CI host draws a deep view slowly.
+constexpr int kTimeoutMs = 120000;
 
 Coord dec(const std::string& s) {
   Coord c{};
