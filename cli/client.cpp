@@ -6,17 +6,12 @@
 #include <chrono>
 #include <random>
 
+#include "format.h"
 #include "interrupt.h"
 
 namespace picocray::cli {
 
 namespace {
-
-std::string seconds(int ms) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f", ms / 1000.0);
-  return b;
-}
 
 bool is_final(const Frame& f) {
   return f.type == static_cast<uint8_t>(MsgType::ok) ||
@@ -61,6 +56,13 @@ void Client::note(const Frame& f) {
   if (is_final(f))
     open_renders_.erase(std::remove(open_renders_.begin(), open_renders_.end(), f.seq),
                         open_renders_.end());
+}
+
+uint16_t Client::send_cancel(uint16_t target) {
+  std::vector<uint8_t> body(2);
+  Writer w(body.data(), body.size());
+  w.u16(target);
+  return send(MsgType::cancel, body);
 }
 
 void Client::check_waiting() const {
@@ -126,10 +128,7 @@ bool Client::ends_render(const Frame& f, uint16_t target, uint16_t cancel_seq) c
 Client::CancelEnd Client::cancel_and_wait(uint16_t target, const CancelWait& w,
                                           const std::function<void(const Frame&)>& on_stream,
                                           Frame* answer) {
-  std::vector<uint8_t> body(2);
-  Writer wr(body.data(), body.size());
-  wr.u16(target);
-  const uint16_t cancel_seq = send(MsgType::cancel, body);
+  const uint16_t cancel_seq = send_cancel(target);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(w.total_ms);
   auto check = [this, &w] {
     if (w.interruptible) check_waiting();
@@ -219,10 +218,7 @@ std::vector<uint8_t> Client::request_once(MsgType type, const std::vector<uint8_
       // Stop the render on the device without waiting for its end: the link may be the reason
       // it was overtaken. A later RENDER that finds it running cancels it then (request).
       try {
-        std::vector<uint8_t> cancel(2);
-        Writer w(cancel.data(), cancel.size());
-        w.u16(seq);
-        send(MsgType::cancel, cancel);
+        send_cancel(seq);
       } catch (const std::exception& e) {
         spdlog::debug("cancel of an overtaken render: {}", e.what());
       }

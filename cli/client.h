@@ -143,6 +143,7 @@ class Client {
   bool timeout_heard_ = false;
   std::function<bool()> abandon_;
   void check_waiting() const;
+  uint16_t send_cancel(uint16_t target);  // a CANCEL of render `target`; returns its seq
   std::string last_unsolicited_log_;
   FrameReader reader_;
   HelloReply hello_;

@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -58,38 +57,47 @@ uint32_t le32(const std::string& s, size_t at) {
   return v;
 }
 
+// `n` bytes of `in` from `at`; fewer (or none) past the end.
+std::string read_at(std::ifstream& in, uint64_t at, size_t n) {
+  std::string out(n, '\0');
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(at));
+  in.read(out.data(), static_cast<std::streamsize>(n));
+  out.resize(in ? n : static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  return out;
+}
+
 // Why `path` cannot boot on an emulated RP2040, or "" when it can: it must be an ARM ELF or a
 // raw flash image whose first 256 bytes in flash are a second-stage boot loader with a good
-// CRC, as the boot ROM demands (a board with a bad one stays in BOOTSEL).
+// CRC, as the boot ROM demands (a board with a bad one stays in BOOTSEL). Reads only the
+// headers and those 256 bytes.
 std::string image_problem(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode))
-    return "is not a file";
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "is not a file";
   std::ifstream in(path, std::ios::binary);
-  std::string f((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return std::string("cannot be read: ") + std::strerror(errno);
-  if (f.empty()) return "is empty";
-  if (f.size() >= 4 && le32(f, 0) == 0x0A324655u)
+  if (!in) return std::string("cannot be read: ") + std::strerror(errno);
+  const std::string head = read_at(in, 0, 52);  // an ELF32 header
+  if (head.empty()) return "is empty";
+  if (head.size() >= 4 && le32(head, 0) == 0x0A324655u)
     return "is a UF2 file: give the .elf that scripts/firmware.sh builds beside it";
   std::string boot2;
-  if (f.size() >= 52 && f.compare(0, 4,
-                                  "\x7f"
-                                  "ELF") == 0) {
-    const bool arm = f[4] == 1 && f[5] == 1 && static_cast<uint8_t>(f[18]) == 40 && f[19] == 0;
+  if (head.size() == 52 && head.compare(0, 4,
+                                        "\x7f"
+                                        "ELF") == 0) {
+    const bool arm =
+        head[4] == 1 && head[5] == 1 && static_cast<uint8_t>(head[18]) == 40 && head[19] == 0;
     if (!arm) return "is an ELF file, but not a 32-bit ARM one";
-    const uint32_t phoff = le32(f, 28);
-    const uint32_t phentsize = le32(f, 42) & 0xFFFF, phnum = le32(f, 44) & 0xFFFF;
+    const uint32_t phoff = le32(head, 28);
+    const uint32_t phentsize = le32(head, 42) & 0xFFFF, phnum = le32(head, 44) & 0xFFFF;
     for (uint32_t i = 0; i < phnum && boot2.empty(); ++i) {
-      const size_t ph = phoff + static_cast<size_t>(i) * phentsize;
-      if (ph + 32 > f.size()) break;
-      const uint32_t type = le32(f, ph), off = le32(f, ph + 4), paddr = le32(f, ph + 12),
-                     filesz = le32(f, ph + 16);
-      if (type == 1 && paddr == 0x10000000u && filesz >= 256 && off + 256ull <= f.size())
-        boot2 = f.substr(off, 256);
+      const std::string ph = read_at(in, phoff + static_cast<uint64_t>(i) * phentsize, 32);
+      if (ph.size() < 32) break;
+      if (le32(ph, 0) == 1 && le32(ph, 12) == 0x10000000u && le32(ph, 16) >= 256)
+        boot2 = read_at(in, le32(ph, 4), 256);  // PT_LOAD at the start of flash
     }
     if (boot2.empty()) return "loads nothing at the start of flash (0x10000000)";
   } else {
-    boot2 = f.substr(0, std::min<size_t>(256, f.size()));
+    boot2 = read_at(in, 0, 256);
   }
   if (boot2.size() < 256 ||
       boot2_crc(reinterpret_cast<const uint8_t*>(boot2.data()), 252) != le32(boot2, 252))

@@ -1,5 +1,7 @@
 #include "format.h"
 
+#include <cstdio>
+
 #include "picocray/decimal.h"
 
 namespace picocray::cli {
@@ -35,6 +37,12 @@ std::string shell_quote(const std::string& s) {
       out += c;
   }
   return out + "'";
+}
+
+std::string seconds(int ms) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", ms / 1000.0);
+  return b;
 }
 
 std::string version_string(unsigned major, unsigned minor, unsigned patch) {

@@ -78,21 +78,17 @@ class SimLink final : public Link {
     if (!stalled_) sim_.host_write(data, len);
   }
   size_t read(uint8_t* buf, size_t cap, int timeout_ms) override {
-    // --fault link-cut=BYTES: the link ends after that many bytes from the device, mid-frame or
-    // not.
-    const uint64_t cut = sim_.config().faults.link_cut;
-    if (cut > 0 && read_total_ >= cut)
-      throw CliError(kExitPort, name() + ": the link was cut (--fault link-cut)");
-    if (cut > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, cut - read_total_));
-    // --fault link-stall=BYTES: after that many bytes the link is silent both ways, but open.
-    const uint64_t stall = sim_.config().faults.link_stall;
-    if (stall > 0 && read_total_ >= stall) {
+    // --fault link-cut=BYTES or link-stall=BYTES: after that many bytes from the device,
+    // mid-frame or not, the link ends (cut), or stays open and silent both ways (stall).
+    const sim::Faults::LinkEnd end = sim_.config().faults.link_end();
+    if (end.at > 0 && read_total_ >= end.at) {
+      if (!end.stalls) throw CliError(kExitPort, name() + ": the link was cut (--fault link-cut)");
       stalled_ = true;
       // The read's wait passes with nothing, as on a silent cable.
       std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
       return 0;
     }
-    if (stall > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, stall - read_total_));
+    if (end.at > 0) cap = static_cast<size_t>(std::min<uint64_t>(cap, end.at - read_total_));
     size_t n = sim_.host_read(buf, cap, timeout_ms);
     read_total_ += n;
     // The simulated controller rebooted: its USB link dropped, as a real one would.

@@ -48,7 +48,6 @@ struct Slot {
   TileSubset chunk;
   uint32_t tiles = 0;      // in the chunk
   uint32_t brought = 0;    // of those, the tiles this cluster wrote into the image
-  double work = 0;         // and their work (see kPixelWork)
   bool copy = false;       // the chunk is a copy of another cluster's (a backup)
   size_t copy_of = kNone;  // whose
   bool copied = false;     // another cluster runs a copy of this chunk
@@ -65,14 +64,10 @@ struct Slot {
 // shares did (docs/performance.md); 16 best.
 constexpr double kPixelWork = 16;
 
-// How fast a cluster has been in this job: the work it brought over the time its chunks took (its
-// controller's modelled time when the clusters are simulated in this process, else host time).
+// Where a cluster stands in this job, besides what its ClusterShare holds.
 struct Pace {
   uint32_t chunks = 0;  // taken from the queue
-  uint32_t tiles = 0;   // brought
-  double work = 0;
-  double seconds = 0;
-  bool gone = false;  // out of the job
+  bool gone = false;    // out of the job
 };
 
 // The state the clusters' threads share, under one lock.
@@ -90,6 +85,7 @@ struct Handout {
   uint64_t chunks = 0;     // chunks handed out so far
   bool racing = false;     // clusters run at once (threads): an idle one copies a chunk still due
   std::vector<Pace> pace;  // one a cluster
+  const std::vector<ClusterShare>* shares = nullptr;  // one a cluster, as they stand
 };
 
 uint32_t subset_tiles(const TileSubset& s) {
@@ -110,16 +106,24 @@ uint32_t unseen_tiles(const Handout& h, const TileSubset& s) {
   return n;
 }
 
-// Cluster k's work a second so far (its chunk under way counted too when clusters race); 0 when
-// not known yet.
-double rate(const Handout& h, size_t k) {
-  const Pace& p = h.pace[k];
+// The work of the tiles a cluster brought so far.
+double work_of(const ClusterShare& c) {
+  return static_cast<double>(c.iterations) + kPixelWork * static_cast<double>(c.pixels);
+}
+
+// The time cluster k's chunks took so far: its controller's modelled time when the clusters are
+// simulated in this process, else host time (its chunk under way counted too).
+double seconds_of(const Handout& h, size_t k) {
+  const ClusterShare& c = (*h.shares)[k];
+  if (!h.racing) return static_cast<double>(c.summary.elapsed_us) / 1e6;
   const Slot& s = h.slots[k];
-  double work = p.work, seconds = p.seconds;
-  if (h.racing && s.busy && !s.copy) {
-    work += s.work;
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
-  }
+  const auto now = std::chrono::steady_clock::now();
+  return c.wall_s + (s.busy ? std::chrono::duration<double>(now - s.started).count() : 0);
+}
+
+// Cluster k's work a second so far; 0 when not known yet.
+double rate(const Handout& h, size_t k) {
+  const double work = work_of((*h.shares)[k]), seconds = seconds_of(h, k);
   return work > 0 && seconds > 0 ? work / seconds : 0;
 }
 
@@ -145,9 +149,9 @@ double share_by_speed(const Handout& h, size_t k) {
 // is worth at their speed.
 double tiles_ahead(const Handout& h, size_t k) {
   double ahead = 0, work = 0, tiles = 0;
-  for (const Pace& p : h.pace) {
-    work += p.work;
-    tiles += p.tiles;
+  for (const ClusterShare& c : *h.shares) {
+    work += work_of(c);
+    tiles += c.tiles;
   }
   const double work_per_tile = tiles > 0 ? work / tiles : 0;
   for (size_t j = 0; j < h.pace.size(); ++j) {
@@ -155,8 +159,8 @@ double tiles_ahead(const Handout& h, size_t k) {
     const Slot& s = h.slots[j];
     if (h.racing) {
       if (s.busy && !s.copy) ahead += unseen_tiles(h, s.chunk);
-    } else if (work_per_tile > 0 && h.pace[j].seconds > h.pace[k].seconds) {
-      ahead += (h.pace[j].seconds - h.pace[k].seconds) * rate(h, j) / work_per_tile;
+    } else if (work_per_tile > 0 && seconds_of(h, j) > seconds_of(h, k)) {
+      ahead += (seconds_of(h, j) - seconds_of(h, k)) * rate(h, j) / work_per_tile;
     }
   }
   return ahead;
@@ -244,7 +248,6 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     ++share.tiles;
     share.pixels += static_cast<uint64_t>(t.rect.w) * t.rect.h;
     share.iterations += iterations;
-    h.slots[k].work += iterations + kPixelWork * t.rect.w * t.rect.h;
     ++h.done;
     if (on_progress) on_progress(h.done, h.total);
     h.changed.notify_all();  // a chunk it copies may be complete now
@@ -271,11 +274,6 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     share.tiles_computed += r.tiles_computed;
     share.frame_bytes += r.frame_bytes;
     add_summary(&share.summary, r.summary);
-    h.pace[k].work += h.slots[k].work;
-    h.pace[k].tiles += h.slots[k].brought;
-    h.pace[k].seconds +=
-        h.racing ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
-                 : static_cast<double>(r.summary.elapsed_us) / 1e6;
     if (h.slots[k].copy) ++share.copies;
     end_chunk(h, k);
     h.changed.notify_all();
@@ -285,10 +283,6 @@ bool run_chunk(Handout& h, size_t k, Client& client, const RenderRequest& job, C
     took();
     ++share.overtaken;
     const Slot s = h.slots[k];
-    h.pace[k].work += s.work;
-    h.pace[k].tiles += s.brought;
-    h.pace[k].seconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s.copy) ++share.copies;
     end_chunk(h, k);
     h.changed.notify_all();
@@ -360,6 +354,25 @@ void take_from_queue(Handout& h, size_t k, uint32_t nodes, const std::string& po
   h.outstanding += s.tiles;
 }
 
+// Puts into slot k a copy of the tiles still to come of cluster `from`'s chunk.
+void take_copy(Handout& h, size_t k, size_t from, const std::string& port) {
+  Slot& f = h.slots[from];
+  std::vector<bool> wanted(h.seen.size(), false);
+  each_tile(f.chunk, [&](uint32_t t) { wanted[t] = true; });
+  Slot& s = h.slots[k];
+  s = Slot{};
+  s.busy = true;
+  s.copy = true;
+  s.copy_of = from;
+  s.copy_id = f.id;
+  s.id = ++h.chunks;
+  s.started = s.last_tile = std::chrono::steady_clock::now();
+  s.chunk = missing_tiles(wanted, h.seen);
+  s.tiles = subset_tiles(s.chunk);
+  f.copied = true;
+  spdlog::info("{}: copying {} tiles still to come of another cluster's chunk", port, s.tiles);
+}
+
 // One host thread per cluster: each asks for its next chunk when it has delivered the last. Once
 // the queue is empty, an idle cluster asks for the tiles still to come of another cluster's
 // chunk (a copy: the first to bring a tile writes it), so that a stalled or slow cluster holds
@@ -381,22 +394,7 @@ void serve_cluster(Handout& h, size_t k, Client& client, const RenderRequest& jo
       if (!h.queue.empty()) {
         take_from_queue(h, k, nodes, share.port);
       } else if (copy_of != kNone && h.outstanding > 0) {
-        Slot& from = h.slots[copy_of];
-        std::vector<bool> wanted(h.seen.size(), false);
-        each_tile(from.chunk, [&](uint32_t t) { wanted[t] = true; });
-        Slot& s = h.slots[k];
-        s = Slot{};
-        s.busy = true;
-        s.copy = true;
-        s.copy_of = copy_of;
-        s.copy_id = from.id;
-        s.id = ++h.chunks;
-        s.last_tile = std::chrono::steady_clock::now();
-        s.chunk = missing_tiles(wanted, h.seen);
-        s.tiles = subset_tiles(s.chunk);
-        from.copied = true;
-        spdlog::info("{}: copying {} tiles still to come of another cluster's chunk", share.port,
-                     unseen_tiles(h, s.chunk));
+        take_copy(h, k, copy_of, share.port);
       } else {
         return;
       }
@@ -443,6 +441,7 @@ MultiRenderResult render_on_clusters(const std::vector<Client*>& clients,
   h.alive = clients.size();
   h.slots.resize(clients.size());
   h.pace.assign(clients.size(), Pace{});
+  h.shares = &res.clusters;
   const auto start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < clients.size(); ++k) res.clusters[k].port = ports[k];
   if (modelled) {

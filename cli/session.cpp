@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "emu_port.h"
 #include "ports.h"
 
 namespace picocray::cli {
@@ -47,7 +48,7 @@ std::vector<std::string> split_port_list(const std::vector<std::string>& items,
   // paths are compared by what they name, so a symlink and its target are the same port.
   std::set<std::string> real;
   for (const std::string& p : out) {
-    if (p.rfind("sim", 0) == 0 || p.rfind("emu", 0) == 0) continue;
+    if (in_process_sim(p) || is_emu_port(p)) continue;
     char resolved[PATH_MAX];
     const std::string key =
         p[0] == '/' && ::realpath(p.c_str(), resolved) != nullptr ? std::string(resolved) : p;

@@ -109,28 +109,24 @@ void SimServer::forward(const uint8_t* data, size_t len) {
   while (cut > 0 && to_client_[cut - 1] != 0) --cut;
   if (cut == 0 && to_client_.size() > kMaxFrameEncoded) cut = to_client_.size();
   if (cut == 0) return;
-  // --fault link-cut=BYTES: the client gets that many bytes in all, then the link is gone for good.
-  const uint64_t limit = sim_.config().faults.link_cut;
-  const bool cutting = limit > 0 && sent_total_ + cut >= limit;
-  if (cutting) cut = static_cast<size_t>(limit - sent_total_);
-  // --fault link-stall=BYTES: as a cut, but the connection stays open and silent both ways.
-  const uint64_t stall = sim_.config().faults.link_stall;
-  const bool stalling = stall > 0 && sent_total_ + cut >= stall && !cutting;
-  if (stalling) cut = static_cast<size_t>(stall - sent_total_);
+  // --fault link-cut=BYTES or link-stall=BYTES: the client gets that many bytes in all, then the
+  // link is gone for good (cut), or stays open and silent both ways (stall).
+  const sim::Faults::LinkEnd end = sim_.config().faults.link_end();
+  const bool ending = end.at > 0 && sent_total_ + cut >= end.at;
+  if (ending) cut = static_cast<size_t>(end.at - sent_total_);
   at_delimiter_ = cut == 0 || to_client_[cut - 1] == 0;
   const bool ok = cut == 0 || write_client(to_client_.data(), cut);
   sent_total_ += cut;
-  if (cutting) {
-    spdlog::warn("cutting the link after {} bytes (--fault link-cut)", limit);
-    link_cut_ = true;
+  if (ending) {
     to_client_.clear();
-    if (client_fd_ != pty_master_) ::shutdown(client_fd_, SHUT_RDWR);
-    return;
-  }
-  if (stalling) {
-    spdlog::warn("the link goes silent after {} bytes (--fault link-stall)", stall);
-    link_stalled_ = true;
-    to_client_.clear();
+    if (end.stalls) {
+      spdlog::warn("the link goes silent after {} bytes (--fault link-stall)", end.at);
+      link_stalled_ = true;
+    } else {
+      spdlog::warn("cutting the link after {} bytes (--fault link-cut)", end.at);
+      link_cut_ = true;
+      if (client_fd_ != pty_master_) ::shutdown(client_fd_, SHUT_RDWR);
+    }
     return;
   }
   to_client_.erase(to_client_.begin(), to_client_.begin() + static_cast<long>(cut));

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "command.h"
+#include "format.h"
 #include "lcd_image.h"
 #include "options.h"
 #include "output_files.h"
@@ -81,7 +82,7 @@ void await_shown(sim::Simulator& sim, uint32_t touches, int timeout_ms) {
     } else if (now - quiet_since >= std::chrono::milliseconds(timeout_ms)) {
       throw CliError(kExitTimeout,
                      "the simulated controller's display did not settle: no work for " +
-                         std::to_string(timeout_ms / 1000.0).substr(0, 4) + " s");
+                         seconds(timeout_ms) + " s");
     }
   }
 }

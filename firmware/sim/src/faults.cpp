@@ -9,6 +9,11 @@ bool Faults::any() const {
          link_cut > 0 || link_stall > 0 || controller_reboot_at >= 0 || !nodes.empty();
 }
 
+Faults::LinkEnd Faults::link_end() const {
+  if (link_stall > 0 && (link_cut == 0 || link_stall < link_cut)) return {link_stall, true};
+  return {link_cut, false};
+}
+
 namespace {
 
 bool parse_number(const std::string& s, double lo, double hi, double* out) {

@@ -47,6 +47,13 @@ struct Faults {
   std::vector<NodeFault> nodes;
   uint64_t seed = 1;
   bool any() const;
+  // How the host link ends under link-cut or link-stall: after `at` bytes from the device (the
+  // earlier of the two when both are given; 0: never), cut or silent.
+  struct LinkEnd {
+    uint64_t at = 0;
+    bool stalls = false;
+  };
+  LinkEnd link_end() const;
 };
 
 // Adds one spec (or several separated by commas) to faults; on error returns false and says why
